@@ -1,0 +1,1 @@
+"""Audit checks (issue 7)."""

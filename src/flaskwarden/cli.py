@@ -1,0 +1,229 @@
+"""The ``flaskwarden`` command line.
+
+Exit status: 0 clean, 1 findings at or above the severity threshold, 2 usage or
+internal error. Command docstrings are their ``--help``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any, Final
+
+import click
+
+from flaskwarden import __version__
+
+# Commands living in their own modules, imported only when used, so that
+# `flaskwarden --version` and `flaskwarden scan` start fast.
+_LAZY_COMMANDS: Final[dict[str, str]] = {
+    "probe": "flaskwarden.probe.cli:probe",
+    "audit": "flaskwarden.audit.cli:audit",
+}
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class FatalError(click.ClickException):
+    """An error that stops the command: one line on stderr, exit status 2."""
+
+    exit_code = EXIT_ERROR
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _LAZY_COMMANDS:
+            module_name, _, attr = _LAZY_COMMANDS[cmd_name].partition(":")
+            command: click.Command = getattr(importlib.import_module(module_name), attr)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="flaskwarden")
+def cli() -> None:
+    """flaskwarden: find, prove and prevent the ways Flask apps go wrong in production.
+
+    \b
+    scan     read source, templates and deployment files (never runs them)
+    probe    check a running app over HTTP (read-only requests)
+    audit    import the app and check the real app object (runs its code)
+    rules    list the checks; explain RULE shows one in full
+    """
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise FatalError(f"cannot write {output}: {exc.strerror}") from exc
+
+
+def _split_codes(values: tuple[str, ...]) -> list[str]:
+    return [code for value in values for code in value.replace(" ", ",").split(",") if code]
+
+
+def _severity(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    from flaskwarden.findings import Severity
+
+    try:
+        return Severity.parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+OUTPUT_OPTION = click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE instead of standard output.",
+)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@FORMAT_OPTION
+@OUTPUT_OPTION
+@click.option("--select", multiple=True, help="Only these rules (ids or prefixes: FW1, FW201).")
+@click.option("--ignore", multiple=True, help="Skip these rules (ids or prefixes).")
+@click.option("--exclude", multiple=True, help="Skip paths matching this gitignore-style pattern.")
+@click.option(
+    "--severity",
+    callback=_severity,
+    help="Report only findings at or above: info, low, medium, high, critical.",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read [tool.flaskwarden] from this pyproject.toml instead of the nearest one.",
+)
+@click.option("--no-config", is_flag=True, help="Ignore any pyproject.toml configuration.")
+def scan(
+    paths: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    exclude: tuple[str, ...],
+    severity: Any,
+    exit_zero: bool,
+    config: Path | None,
+    no_config: bool,
+) -> None:
+    """Scan PATHS (default: the current directory) without running any of the code.
+
+    Reads Python source, Jinja templates and deployment files. Inside a git
+    repository, files ignored by git are skipped. Configure defaults in
+    [tool.flaskwarden] of pyproject.toml; suppress one finding with
+    `# flaskwarden: ignore[FW101]` on its statement.
+    """
+    from flaskwarden.report import render
+    from flaskwarden.scan import ScanOptions, UsageError
+    from flaskwarden.scan import scan as run_scan
+
+    options = ScanOptions(
+        select=_split_codes(select) if select else None,
+        ignore=_split_codes(ignore),
+        exclude=list(exclude),
+        severity=severity,
+        config=config,
+        no_config=no_config,
+    )
+    try:
+        report = run_scan(list(paths), options)
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from exc
+    color = output is None and fmt == "text" and sys.stdout.isatty()
+    _write(render(report, fmt, color=color), output)
+    if output is not None and fmt != "text":
+        click.echo(f"Wrote {fmt} report with {len(report.findings)} findings to {output}", err=True)
+    if report.findings and not exit_zero:
+        sys.exit(EXIT_FINDINGS)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(fmt: str) -> None:
+    """List every check: id, name, severity, CWE and which modes check it."""
+    from flaskwarden import catalog
+
+    all_rules = catalog.all_rules()
+    if fmt == "json":
+        payload = [
+            {
+                "id": rule.id,
+                "name": rule.spec.name,
+                "title": rule.spec.title,
+                "severity": rule.spec.severity.label,
+                "confidence": rule.spec.confidence.label,
+                "cwe": list(rule.spec.cwe),
+                "modes": sorted(rule.modes, key=catalog.MODES.index),
+                "docs": rule.docs.markdown() if rule.docs else None,
+            }
+            for rule in all_rules
+        ]
+        click.echo(json.dumps(payload, indent=2))
+        return
+    for rule in all_rules:
+        cwe = ", ".join(f"CWE-{c}" for c in rule.spec.cwe) or "-"
+        modes = ",".join(sorted(rule.modes, key=catalog.MODES.index))
+        click.echo(
+            f"{rule.id}  {rule.spec.name:<28} {rule.spec.severity.label:<8} {cwe:<24} {modes}"
+        )
+
+
+@cli.command()
+@click.argument("rule")
+def explain(rule: str) -> None:
+    """Show the full documentation of RULE (for example FW101)."""
+    from flaskwarden import catalog
+
+    try:
+        found = catalog.get(rule)
+    except KeyError:
+        raise click.UsageError(
+            f"unknown rule {rule!r}; `flaskwarden rules` lists them"
+        ) from None
+    spec = found.spec
+    cwe = ", ".join(f"CWE-{c}" for c in spec.cwe) or "none"
+    click.echo(f"{spec.id} {spec.name}: {spec.title}")
+    click.echo(f"severity: {spec.severity.label}   CWE: {cwe}   checked by: "
+               f"{', '.join(sorted(found.modes, key=catalog.MODES.index)) or 'not yet implemented'}")
+    click.echo()
+    if found.docs is not None:
+        click.echo(found.docs.markdown())
+
+
+def main() -> None:
+    """Console-script entry point: internal errors exit 2 with one clear line."""
+    try:
+        cli(standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug in flaskwarden, not the user's input
+        click.echo(
+            f"flaskwarden: internal error: {type(exc).__name__}: {exc}. "
+            "Please report it with the command you ran.",
+            err=True,
+        )
+        sys.exit(EXIT_ERROR)

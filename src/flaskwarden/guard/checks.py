@@ -1,0 +1,1 @@
+"""Guard checks (issue 7)."""

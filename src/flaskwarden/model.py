@@ -1,0 +1,414 @@
+"""The project model: Python module facts joined across files.
+
+It answers the questions the rules ask instead of matching strings: *is this name a
+Flask app?* (direct ``Flask(...)``, a factory's return value, an alias, an import from
+another module of the project), *which configuration does this ``from_object`` load?*,
+*does module level reach this function at import time?*, *is this function a route?*.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from flaskwarden.findings import Confidence
+from flaskwarden.python.facts import (
+    UNNAMED,
+    Assigned,
+    ClassFacts,
+    ConfigLoad,
+    FunctionFacts,
+    ModuleFacts,
+    Ref,
+)
+from flaskwarden.python.source import module_name
+
+Kind = Literal["flask-app", "blueprint", "socketio", "other-app", "unknown"]
+
+_CLASS_KINDS: Final[dict[str, Kind]] = {
+    "flask.Flask": "flask-app",
+    "flask.app.Flask": "flask-app",
+    "flask.Blueprint": "blueprint",
+    "flask.blueprints.Blueprint": "blueprint",
+    "flask_socketio.SocketIO": "socketio",
+    "quart.Quart": "other-app",
+    "fastapi.FastAPI": "other-app",
+    "apiflask.APIFlask": "flask-app",
+    "connexion.FlaskApp": "other-app",
+}
+_VALUE_KINDS: Final[dict[str, Kind]] = {
+    "flask.current_app": "flask-app",
+    "flask.globals.current_app": "flask-app",
+}
+_APP_NAMES: Final = frozenset({"app", "application", "flask_app", "webapp", "wsgi_app"})
+_DEV_NAME: Final = re.compile(r"dev|test|local|^ci(?:_|$)|debug", re.IGNORECASE)
+_CONFIG_CLASS_NAME: Final = re.compile(r"(config|settings|configuration|conf)$", re.IGNORECASE)
+_CONFIG_MODULE_NAME: Final = re.compile(
+    r"(^|[._])(config|settings|local_settings|conf|default_settings|[a-z_]*_config|"
+    r"[a-z_]*_settings)$"
+)
+ROUTE_ATTRS: Final = frozenset({"route", "get", "post", "put", "delete", "patch"})
+
+
+@dataclass(frozen=True)
+class Resolved:
+    kind: Kind
+    confidence: Confidence
+
+
+UNKNOWN_KIND: Final = Resolved("unknown", Confidence.LOW)
+
+
+@dataclass(frozen=True)
+class ClassRef:
+    module: ModuleFacts
+    cls: ClassFacts
+
+
+@dataclass(frozen=True)
+class Route:
+    module: ModuleFacts
+    function: FunctionFacts
+    receiver_kind: Kind
+    path: str
+    methods: tuple[str, ...]
+
+
+def is_dev_name(name: str) -> bool:
+    """Named for development or testing (``DevelopmentConfig``, ``TestingConfig``)."""
+    return bool(_DEV_NAME.search(name))
+
+
+class Project:
+    """All Python modules of one scan, with the joins the rules need."""
+
+    def __init__(
+        self,
+        modules: Iterable[ModuleFacts],
+        lazy: Mapping[str, Callable[[], ModuleFacts | None]] | None = None,
+    ) -> None:
+        """``modules`` were analysed up-front; ``lazy`` maps the paths of the other Python
+        files (skipped by the prefilter) to a loader, called only when an import needs
+        one of them."""
+        self.modules: list[ModuleFacts] = sorted(modules, key=lambda m: m.path)
+        self._entries: dict[str, ModuleFacts | Callable[[], ModuleFacts | None] | None] = {
+            m.path: m for m in self.modules
+        }
+        for path, loader in (lazy or {}).items():
+            self._entries.setdefault(path, loader)
+        self._by_suffix: dict[str, list[str]] = {}
+        for path in sorted(self._entries):
+            parts = module_name(path).split(".")
+            for i in range(len(parts)):
+                self._by_suffix.setdefault(".".join(parts[i:]), []).append(path)
+        self._kind_cache: dict[tuple[str, str], Resolved] = {}
+        self._reachable: dict[str, set[str]] = {}
+        self._subclasses: dict[tuple[str, str], list[ClassRef]] | None = None
+        self._loaded_classes: dict[tuple[str, str], tuple[ClassRef, ModuleFacts, ConfigLoad]] | None
+        self._loaded_classes = None
+        self._loaded_modules: dict[str, tuple[ModuleFacts, ModuleFacts, ConfigLoad]] | None = None
+
+    def _entry(self, path: str) -> ModuleFacts | None:
+        entry = self._entries.get(path)
+        if entry is None or isinstance(entry, ModuleFacts):
+            return entry
+        self._entries[path] = None  # a loader runs once, even if it fails
+        loaded = entry()
+        self._entries[path] = loaded
+        return loaded
+
+    # -- modules ------------------------------------------------------------------
+
+    def find_module(self, dotted_name: str, near: ModuleFacts | None = None) -> ModuleFacts | None:
+        """The project module for an import name, preferring the one nearest ``near``."""
+        paths = self._by_suffix.get(dotted_name)
+        if not paths:
+            return None
+        if len(paths) > 1 and near is not None:
+            paths = sorted(paths, key=lambda p: -_common_prefix(p, near.path))
+        for path in paths:
+            module = self._entry(path)
+            if module is not None:
+                return module
+        return None
+
+    def find_module_by_file(self, filename: str, near: ModuleFacts) -> ModuleFacts | None:
+        """A module loaded by ``from_pyfile("name.py")``: same name, nearest directory."""
+        base = filename.rsplit("/", 1)[-1]
+        matches = [p for p in self._entries if p.rsplit("/", 1)[-1] == base]
+        near_dir = near.path.rsplit("/", 1)[0] if "/" in near.path else ""
+        for path in sorted(matches, key=lambda p: -_common_prefix(p, near_dir)):
+            module = self._entry(path)
+            if module is not None:
+                return module
+        return None
+
+    def _split_import(self, qualified: str, near: ModuleFacts) -> tuple[ModuleFacts, str] | None:
+        """``pkg.mod.name`` -> (module ``pkg.mod``, ``name``) when it is in the project."""
+        parts = qualified.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = self.find_module(".".join(parts[:cut]), near)
+            if module is not None:
+                return module, ".".join(parts[cut:])
+        return None
+
+    # -- what a name is ---------------------------------------------------------------
+
+    def kind_of(self, ref: Ref, module: ModuleFacts) -> Resolved:
+        """What kind of object ``ref`` (as written in ``module``) holds."""
+        resolved = self._value_kind(ref, module, 0)
+        if resolved.kind == "unknown" and module.imports_flask:
+            name = ref.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+            if name in _APP_NAMES and not ref.startswith("call:"):
+                return Resolved("flask-app", Confidence.MEDIUM)
+        return resolved
+
+    def is_app(self, ref: Ref, module: ModuleFacts) -> Resolved | None:
+        resolved = self.kind_of(ref, module)
+        return resolved if resolved.kind == "flask-app" else None
+
+    def _value_kind(self, ref: Ref, module: ModuleFacts, depth: int) -> Resolved:
+        if depth > 12 or ref == UNNAMED:
+            return UNKNOWN_KIND
+        key = (module.path, ref)
+        cached = self._kind_cache.get(key)
+        if cached is not None:
+            return cached
+        self._kind_cache[key] = UNKNOWN_KIND  # recursion guard
+        result = self._compute_value_kind(ref, module, depth)
+        self._kind_cache[key] = result
+        return result
+
+    def _compute_value_kind(self, ref: Ref, module: ModuleFacts, depth: int) -> Resolved:
+        kind, _, payload = ref.partition(":")
+        if kind == "call":
+            return self._call_kind(payload, module, depth + 1)
+        if kind in ("global", "local"):
+            key = payload if kind == "global" else payload
+            best = UNKNOWN_KIND
+            for origin in module.bindings.get(key, []):
+                if origin.kind == "call":
+                    found = self._call_kind(origin.ref, module, depth + 1)
+                elif origin.kind == "alias":
+                    found = self._value_kind(origin.ref, module, depth + 1)
+                else:
+                    continue
+                if found.kind != "unknown":
+                    return found
+            if kind == "global" and payload in module.imports:
+                return self._value_kind(f"import:{module.imports[payload]}", module, depth + 1)
+            return best
+        if kind == "param":
+            name = payload.rsplit(":", 1)[-1]
+            if name in _APP_NAMES:
+                return Resolved("flask-app", Confidence.MEDIUM)
+            return UNKNOWN_KIND
+        if kind == "import":
+            if payload in _VALUE_KINDS:
+                return Resolved(_VALUE_KINDS[payload], Confidence.HIGH)
+            split = self._split_import(payload, module)
+            if split is None:
+                return UNKNOWN_KIND
+            target, name = split
+            if "." in name:
+                return UNKNOWN_KIND
+            return self._value_kind(f"global:{name}", target, depth + 1)
+        return UNKNOWN_KIND
+
+    def _call_kind(self, callee: Ref, module: ModuleFacts, depth: int) -> Resolved:
+        """The kind of what calling ``callee`` returns (a class, or a factory function)."""
+        if depth > 12:
+            return UNKNOWN_KIND
+        kind, _, payload = callee.partition(":")
+        if kind == "import":
+            if payload in _CLASS_KINDS:
+                return Resolved(_CLASS_KINDS[payload], Confidence.HIGH)
+            split = self._split_import(payload, module)
+            if split is None:
+                return UNKNOWN_KIND
+            target, name = split
+            return self._call_kind(f"global:{name}", target, depth + 1)
+        if kind == "global":
+            function = module.functions.get(payload)
+            if function is not None:
+                for origin in function.returns:
+                    if origin.kind == "call":
+                        found = self._call_kind(origin.ref, module, depth + 1)
+                    elif origin.kind == "alias":
+                        found = self._value_kind(origin.ref, module, depth + 1)
+                    else:
+                        continue
+                    if found.kind != "unknown":
+                        return found
+                return UNKNOWN_KIND
+            cls = module.classes.get(payload)
+            if cls is not None:
+                for base in cls.bases:
+                    if base.startswith("import:") and base[7:] in _CLASS_KINDS:
+                        return Resolved(_CLASS_KINDS[base[7:]], Confidence.HIGH)
+                    found = self._call_kind(base, module, depth + 1)
+                    if found.kind != "unknown":
+                        return found
+                return UNKNOWN_KIND
+            if payload in module.imports:
+                return self._call_kind(f"import:{module.imports[payload]}", module, depth + 1)
+        return UNKNOWN_KIND
+
+    # -- import-time reachability -----------------------------------------------------
+
+    def import_time_functions(self, module: ModuleFacts) -> set[str]:
+        """Module-level functions that module level calls, directly or through others."""
+        cached = self._reachable.get(module.path)
+        if cached is not None:
+            return cached
+        seen: set[str] = set()
+        stack = list(module.import_time_calls)
+        while stack:
+            name = stack.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            function = module.functions.get(name)
+            if function is not None:
+                stack.extend(function.calls)
+        self._reachable[module.path] = seen
+        return seen
+
+    def runs_at_import(self, module: ModuleFacts, scope: str) -> bool:
+        top = scope.split(".", 1)[0]
+        return top in self.import_time_functions(module)
+
+    # -- configuration ------------------------------------------------------------
+
+    def resolve_class(self, ref: Ref, module: ModuleFacts, depth: int = 0) -> ClassRef | None:
+        if depth > 8:
+            return None
+        kind, _, payload = ref.partition(":")
+        if kind == "global":
+            cls = module.classes.get(payload)
+            if cls is not None:
+                return ClassRef(module, cls)
+            if payload in module.imports:
+                return self.resolve_class(f"import:{module.imports[payload]}", module, depth + 1)
+            return None
+        if kind in ("import", "str"):
+            split = self._split_import(payload, module)
+            if split is None:
+                return None
+            target, name = split
+            if "." in name:
+                return None
+            return self.resolve_class(f"global:{name}", target, depth + 1)
+        return None
+
+    def mro(self, ref: ClassRef) -> Iterator[ClassRef]:
+        """The class and its project bases, depth first (enough for config classes)."""
+        seen: set[tuple[str, str]] = set()
+        stack = [ref]
+        while stack:
+            current = stack.pop(0)
+            key = (current.module.path, current.cls.name)
+            if key in seen:
+                continue
+            seen.add(key)
+            yield current
+            for base in current.cls.bases:
+                resolved = self.resolve_class(base, current.module)
+                if resolved is not None:
+                    stack.append(resolved)
+
+    def effective_attr(self, ref: ClassRef, name: str) -> tuple[ClassRef, Assigned] | None:
+        for cls in self.mro(ref):
+            if name in cls.cls.attrs:
+                return cls, cls.cls.attrs[name]
+        return None
+
+    def subclasses(self, ref: ClassRef) -> list[ClassRef]:
+        """Project classes deriving (directly or not) from ``ref``."""
+        if self._subclasses is None:
+            self._subclasses = {}
+            for module in self.modules:
+                for cls in module.classes.values():
+                    child = ClassRef(module, cls)
+                    for base in self.mro(child):
+                        if base != child:
+                            key = (base.module.path, base.cls.name)
+                            self._subclasses.setdefault(key, []).append(child)
+        return self._subclasses.get((ref.module.path, ref.cls.name), [])
+
+    def loaded_classes(self) -> dict[tuple[str, str], tuple[ClassRef, ModuleFacts, ConfigLoad]]:
+        """Classes some ``from_object`` loads, with the module and call that load them."""
+        if self._loaded_classes is not None:
+            return self._loaded_classes
+        found: dict[tuple[str, str], tuple[ClassRef, ModuleFacts, ConfigLoad]] = {}
+        for module in self.modules:
+            for load in module.config_loads:
+                if load.method != "from_object":
+                    continue
+                for target in (load.target, *load.candidates):
+                    cls = self.resolve_class(target, module)
+                    if cls is not None:
+                        found.setdefault((cls.module.path, cls.cls.name), (cls, module, load))
+        self._loaded_classes = found
+        return found
+
+    def loaded_modules(self) -> dict[str, tuple[ModuleFacts, ModuleFacts, ConfigLoad]]:
+        """Modules whose upper-case names become config (from_object("m"), from_pyfile)."""
+        if self._loaded_modules is not None:
+            return self._loaded_modules
+        found: dict[str, tuple[ModuleFacts, ModuleFacts, ConfigLoad]] = {}
+        for module in self.modules:
+            for load in module.config_loads:
+                target: ModuleFacts | None = None
+                if load.method == "from_pyfile" and load.target.startswith("str:"):
+                    target = self.find_module_by_file(load.target[4:], module)
+                elif load.method == "from_object":
+                    name = load.target.partition(":")[2]
+                    if load.target.startswith(("str:", "import:")):
+                        target = self.find_module(name, module)
+                if target is not None:
+                    found.setdefault(target.path, (target, module, load))
+        self._loaded_modules = found
+        return found
+
+    def is_config_module(self, module: ModuleFacts) -> bool:
+        return module.path in self.loaded_modules() or bool(
+            _CONFIG_MODULE_NAME.search(module.module)
+        )
+
+    def is_config_class(self, ref: ClassRef) -> bool:
+        if (ref.module.path, ref.cls.name) in self.loaded_classes():
+            return True
+        for cls in self.mro(ref):
+            if _CONFIG_CLASS_NAME.search(cls.cls.name):
+                return True
+            if (cls.module.path, cls.cls.name) in self.loaded_classes():
+                return True
+        return False
+
+    # -- routes -------------------------------------------------------------------
+
+    def routes(self, module: ModuleFacts) -> Iterator[Route]:
+        for function in module.functions.values():
+            for deco in function.decorators:
+                if deco.attr not in ROUTE_ATTRS:
+                    continue
+                resolved = self.kind_of(deco.receiver, module)
+                if resolved.kind not in ("flask-app", "blueprint"):
+                    if not (resolved.kind == "unknown" and module.imports_flask):
+                        continue
+                methods = deco.methods or (
+                    (deco.attr.upper(),) if deco.attr != "route" else ("GET",)
+                )
+                path = deco.args[0] if deco.args else ""
+                yield Route(module, function, resolved.kind, path, methods)
+                break
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n

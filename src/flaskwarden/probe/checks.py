@@ -1,0 +1,1 @@
+"""Probe checks (issue 6)."""

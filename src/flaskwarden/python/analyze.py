@@ -1,0 +1,1005 @@
+"""Per-file analysis of Python source: bytes in, :class:`ModuleFacts` out.
+
+Pure and never executing anything: the source is parsed with :mod:`ast`, walked once
+with knowledge of scopes and of where each statement runs relative to import (top
+level, under ``if __name__ == "__main__":``, its ``else:``, or inside a function), and
+summarised as facts for the project model and the rules.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Final
+
+from flaskwarden.python.evaluate import NOTHING, Evaluator, Value, dotted
+from flaskwarden.python.facts import (
+    UNNAMED,
+    Assigned,
+    ClassFacts,
+    ConfigLoad,
+    ConfigWrite,
+    Context,
+    Decorator,
+    Event,
+    FunctionFacts,
+    ModuleFacts,
+    Origin,
+    Ref,
+    RunCall,
+    Span,
+    Usage,
+)
+from flaskwarden.python.names import (
+    is_password_name,
+    is_placeholder,
+    is_secret_key_name,
+    is_secret_name,
+)
+
+# Attribute names on an app object that are configuration keys in disguise.
+APP_ATTR_KEYS: Final = {
+    "debug": "DEBUG",
+    "secret_key": "SECRET_KEY",
+    "testing": "TESTING",
+    "env": "ENV",
+}
+CONFIG_LOADERS: Final = frozenset({"from_object", "from_pyfile", "from_envvar", "from_file"})
+ROUTE_DECORATORS: Final = frozenset({"route", "get", "post", "put", "delete", "patch"})
+HOOK_DECORATORS: Final = frozenset(
+    {
+        "before_request",
+        "after_request",
+        "teardown_request",
+        "teardown_appcontext",
+        "before_app_request",
+        "after_app_request",
+        "errorhandler",
+        "app_errorhandler",
+        "context_processor",
+        "app_context_processor",
+    }
+)
+_DSN_RE: Final = re.compile(
+    r"\b(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<user>[^:/@\s'\"]+):(?P<password>[^@\s'\"]+)@[^\s'\"]+",
+    re.IGNORECASE,
+)
+_SUPPRESS_RE: Final = re.compile(r"flaskwarden:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
+_NOQA_RE: Final = re.compile(r"\bnoqa\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)", re.I)
+_WEAK_HASHES: Final = frozenset({"md5", "sha1", "sha224", "sha256", "sha384", "sha512"})
+_REQUEST_DATA: Final = frozenset(
+    {"form", "args", "values", "json", "get_json", "data", "files", "cookies", "headers"}
+)
+_AUTH_WORDS: Final = ("login", "auth", "required", "admin", "permission", "role", "jwt", "token")
+_MAX_SNIPPET: Final = 200
+
+
+@dataclass
+class _Scope:
+    """A function scope: its name, locals, parameters and local constants."""
+
+    qualname: str
+    locals: set[str] = field(default_factory=set)
+    params: set[str] = field(default_factory=set)
+    evaluator: Evaluator | None = None
+
+
+class ModuleAnalyzer:
+    """Walks one parsed module and fills a :class:`ModuleFacts`."""
+
+    def __init__(self, tree: ast.Module, text: str, path: str, module: str, is_test: bool) -> None:
+        self.tree = tree
+        self.lines = text.splitlines()
+        self.facts = ModuleFacts(path=path, module=module, is_test=is_test)
+        self.module_names: set[str] = set()
+        self.module_functions: set[str] = set()
+        self.evaluator = Evaluator(self.facts.imports)
+        self._seen_events: set[tuple[str, int, int]] = set()
+
+    # -- entry point --------------------------------------------------------------
+
+    def run(self) -> ModuleFacts:
+        self._collect_imports()
+        self._collect_module_names(self.tree.body)
+        self._collect_constants(self.tree.body)
+        self.evaluator.constants.update({k: v.value for k, v in self.facts.constants.items()})
+        self._walk_body(self.tree.body, scope=None, context="import", class_name=None)
+        return self.facts
+
+    # -- helpers ----------------------------------------------------------------
+
+    def span(self, node: ast.AST) -> Span:
+        line = getattr(node, "lineno", 1)
+        col = getattr(node, "col_offset", 0) + 1
+        end_line = getattr(node, "end_lineno", None) or line
+        end_col = (getattr(node, "end_col_offset", None) or 0) + 1
+        text = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
+        return Span(line, col, end_line, end_col, text[:_MAX_SNIPPET])
+
+    def event(self, kind: str, node: ast.AST, detail: str = "", scope: str = "") -> None:
+        span = self.span(node)
+        key = (kind, span.line, span.column)
+        if key in self._seen_events:
+            return
+        self._seen_events.add(key)
+        self.facts.events.append(Event(kind, span, detail, scope))
+
+    def ref(self, node: ast.expr, scope: _Scope | None) -> Ref:
+        """A symbolic reference for a name, attribute chain or call result."""
+        if isinstance(node, ast.Call):
+            inner = self.ref(node.func, scope)
+            return f"call:{inner}" if inner != UNNAMED else UNNAMED
+        if isinstance(node, ast.Name):
+            return self._name_ref(node.id, scope)
+        name = dotted(node)
+        if name is None:
+            return UNNAMED
+        head, _, rest = name.partition(".")
+        head_ref = self._name_ref(head, scope)
+        if head_ref.startswith("import:"):
+            return f"{head_ref}.{rest}"
+        return UNNAMED
+
+    def _name_ref(self, name: str, scope: _Scope | None) -> Ref:
+        if scope is not None:
+            if name in scope.locals:
+                return f"local:{scope.qualname}:{name}"
+            if name in scope.params:
+                return f"param:{scope.qualname}:{name}"
+        if name in self.module_names:
+            return f"global:{name}"
+        if name in self.facts.imports:
+            return f"import:{self.facts.imports[name]}"
+        return UNNAMED
+
+    def evaluate(self, node: ast.expr, scope: _Scope | None) -> Value:
+        evaluator = scope.evaluator if scope and scope.evaluator else self.evaluator
+        return evaluator.evaluate(node)
+
+    # -- first passes -------------------------------------------------------------
+
+    def _collect_imports(self) -> None:
+        package = self.facts.module.rsplit(".", 1)[0] if "." in self.facts.module else ""
+        if self.facts.path.endswith("__init__.py"):
+            package = self.facts.module
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        self.facts.imports[alias.asname] = alias.name
+                    else:
+                        head = alias.name.split(".")[0]
+                        self.facts.imports[head] = head
+                    if alias.name.split(".")[0].startswith("flask"):
+                        self.facts.imports_flask = True
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parts = package.split(".") if package else []
+                    keep = len(parts) - (node.level - 1)
+                    prefix = ".".join(parts[: max(keep, 0)])
+                    base = ".".join(p for p in (prefix, base) if p)
+                if base.split(".")[0].startswith("flask"):
+                    self.facts.imports_flask = True
+                for alias in node.names:
+                    if alias.name == "*":
+                        continue
+                    local = alias.asname or alias.name
+                    self.facts.imports[local] = f"{base}.{alias.name}" if base else alias.name
+
+    def _module_statements(self, body: list[ast.stmt]) -> Iterator[ast.stmt]:
+        """Module-level statements, descending into if/try/with/for but not defs."""
+        for stmt in body:
+            yield stmt
+            if isinstance(stmt, (ast.If, ast.For, ast.While, ast.With, ast.AsyncWith)):
+                yield from self._module_statements(stmt.body)
+                yield from self._module_statements(getattr(stmt, "orelse", []))
+            elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+                yield from self._module_statements(stmt.body)  # type: ignore[attr-defined]
+                for handler in stmt.handlers:  # type: ignore[attr-defined]
+                    yield from self._module_statements(handler.body)
+                yield from self._module_statements(stmt.orelse)  # type: ignore[attr-defined]
+                yield from self._module_statements(stmt.finalbody)  # type: ignore[attr-defined]
+
+    def _collect_module_names(self, body: list[ast.stmt]) -> None:
+        for stmt in self._module_statements(body):
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.module_functions.add(stmt.name)
+                self.module_names.add(stmt.name)
+            elif isinstance(stmt, ast.ClassDef):
+                self.module_names.add(stmt.name)
+            else:
+                for target in _assigned_targets(stmt):
+                    for node in ast.walk(target):
+                        if isinstance(node, ast.Name):
+                            self.module_names.add(node.id)
+
+    def _collect_constants(self, body: list[ast.stmt]) -> None:
+        values: dict[str, list[Assigned]] = {}
+        for stmt in self._module_statements(body):
+            target, value_node = _simple_assignment(stmt)
+            if target is None or value_node is None:
+                continue
+            value = self.evaluator.evaluate(value_node)
+            assigned = Assigned(value, self.span(stmt))
+            values.setdefault(target, []).append(assigned)
+            self.evaluator.constants[target] = value
+        for name, assigned in values.items():
+            first = assigned[0]
+            if len(assigned) > 1 and any(a.value.value != first.value.value for a in assigned):
+                self.evaluator.constants[name] = NOTHING
+                first = Assigned(NOTHING, first.span)
+            self.facts.constants[name] = first
+
+    # -- the statement walk -------------------------------------------------------
+
+    def _walk_body(
+        self,
+        body: list[ast.stmt],
+        scope: _Scope | None,
+        context: Context,
+        class_name: str | None,
+    ) -> None:
+        for stmt in body:
+            self._walk_stmt(stmt, scope, context, class_name)
+
+    def _walk_stmt(
+        self, stmt: ast.stmt, scope: _Scope | None, context: Context, class_name: str | None
+    ) -> None:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self._function(stmt, scope, context, class_name)
+            return
+        if isinstance(stmt, ast.ClassDef):
+            self._class(stmt, scope, context)
+            return
+        if isinstance(stmt, ast.If):
+            guard = _main_guard(stmt.test)
+            self._expressions([stmt.test], scope, context, stmt)
+            if guard is not None and scope is None and context == "import":
+                body_ctx: Context = "main" if guard else "main-else"
+                else_ctx: Context = "main-else" if guard else "main"
+                self._walk_body(stmt.body, scope, body_ctx, class_name)
+                self._walk_body(stmt.orelse, scope, else_ctx, class_name)
+            else:
+                self._walk_body(stmt.body, scope, context, class_name)
+                self._walk_body(stmt.orelse, scope, context, class_name)
+            return
+        nested = _nested_bodies(stmt)
+        if nested is not None:
+            headers, bodies = nested
+            self._expressions(headers, scope, context, stmt)
+            for sub in bodies:
+                self._walk_body(sub, scope, context, class_name)
+            return
+        self._simple_statement(stmt, scope, context, class_name)
+
+    def _function(
+        self,
+        node: ast.FunctionDef | ast.AsyncFunctionDef,
+        outer: _Scope | None,
+        context: Context,
+        class_name: str | None,
+    ) -> None:
+        self._expressions(node.decorator_list, outer, context, node)
+        prefix = outer.qualname + "." if outer else (class_name + "." if class_name else "")
+        qualname = prefix + node.name
+        scope = _Scope(qualname)
+        args = node.args
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
+            if arg is not None:
+                scope.params.add(arg.arg)
+        global_names: set[str] = set()
+        for sub in _own_nodes(node.body):
+            if isinstance(sub, ast.Global):
+                global_names.update(sub.names)
+        for sub in _own_nodes(node.body):
+            for target in _assigned_targets(sub) if isinstance(sub, ast.stmt) else ():
+                for name_node in ast.walk(target):
+                    if isinstance(name_node, ast.Name) and name_node.id not in global_names:
+                        scope.locals.add(name_node.id)
+            if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
+                scope.locals.add(sub.target.id)
+        scope.evaluator = self._local_evaluator(node.body, scope)
+
+        decorators = tuple(self._decorator(d, outer) for d in node.decorator_list)
+        returns: list[Origin] = []
+        calls: list[str] = []
+        for sub in _own_nodes(node.body):
+            if isinstance(sub, ast.Return) and sub.value is not None:
+                returns.append(self._origin(sub.value, scope))
+            elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name):
+                if sub.func.id in self.module_functions and sub.func.id not in scope.locals:
+                    calls.append(sub.func.id)
+        usages: tuple[Usage, ...] = ()
+        auth = False
+        if decorators:
+            usages = tuple(self._usages(node, scope))
+            auth = self._auth_checked(node)
+        self.facts.functions[qualname] = FunctionFacts(
+            qualname=qualname,
+            span=self.span(node),
+            params=tuple(sorted(scope.params)),
+            decorators=decorators,
+            returns=tuple(returns),
+            calls=tuple(dict.fromkeys(calls)),
+            usages=usages,
+            auth_checked=auth,
+            is_async=isinstance(node, ast.AsyncFunctionDef),
+        )
+        self._walk_body(node.body, scope, "function", None)
+
+    def _local_evaluator(self, body: list[ast.stmt], scope: _Scope) -> Evaluator:
+        evaluator = Evaluator(self.facts.imports, self.evaluator.constants)
+        counts: dict[str, int] = {}
+        for sub in _own_nodes(body):
+            if isinstance(sub, ast.stmt):
+                for target in _assigned_targets(sub):
+                    if isinstance(target, ast.Name):
+                        counts[target.id] = counts.get(target.id, 0) + 1
+        for name in scope.params:
+            evaluator.constants.pop(name, None)
+        for stmt in body:
+            target, value_node = _simple_assignment(stmt)
+            if target is None or value_node is None:
+                continue
+            if counts.get(target, 0) == 1:
+                evaluator.constants[target] = evaluator.evaluate(value_node)
+        for name in scope.locals:
+            if counts.get(name, 0) != 1:
+                evaluator.constants.pop(name, None)
+        return evaluator
+
+    def _class(self, node: ast.ClassDef, scope: _Scope | None, context: Context) -> None:
+        self._expressions([*node.bases, *node.decorator_list], scope, context, node)
+        attrs: dict[str, Assigned] = {}
+        for stmt in node.body:
+            target, value_node = _simple_assignment(stmt)
+            if target is not None and value_node is not None and target.isupper():
+                attrs[target] = Assigned(self.evaluate(value_node, scope), self.span(stmt))
+        if scope is None:
+            self.facts.classes[node.name] = ClassFacts(
+                name=node.name,
+                bases=tuple(self.ref(b, scope) for b in node.bases),
+                attrs=attrs,
+                span=self.span(node),
+            )
+        self._walk_body(node.body, scope, context, node.name)
+
+    def _decorator(self, node: ast.expr, scope: _Scope | None) -> Decorator:
+        call = node if isinstance(node, ast.Call) else None
+        func = call.func if call else node
+        attr = func.attr if isinstance(func, ast.Attribute) else dotted(func) or ""
+        receiver = self.ref(func.value, scope) if isinstance(func, ast.Attribute) else UNNAMED
+        args: tuple[str, ...] = ()
+        methods: tuple[str, ...] = ()
+        if call is not None:
+            args = tuple(
+                str(a.value)
+                for a in call.args
+                if isinstance(a, ast.Constant) and isinstance(a.value, (str, int))
+            )
+            for kw in call.keywords:
+                if kw.arg == "methods" and isinstance(kw.value, (ast.List, ast.Tuple, ast.Set)):
+                    methods = tuple(
+                        str(e.value).upper()
+                        for e in kw.value.elts
+                        if isinstance(e, ast.Constant) and isinstance(e.value, str)
+                    )
+        text = dotted(func) or attr
+        return Decorator(self.ref(func, scope), attr, receiver, text, args, methods)
+
+    def _origin(self, node: ast.expr, scope: _Scope | None) -> Origin:
+        if isinstance(node, ast.Call):
+            return Origin("call", self.ref(node.func, scope))
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            return Origin("alias", self.ref(node, scope))
+        return Origin("other")
+
+    # -- simple statements ------------------------------------------------------------
+
+    def _simple_statement(
+        self, stmt: ast.stmt, scope: _Scope | None, context: Context, class_name: str | None
+    ) -> None:
+        scope_name = scope.qualname if scope else ""
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            value_node = stmt.value
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            if value_node is not None:
+                for target in targets:
+                    self._assignment(target, value_node, stmt, scope, class_name)
+        self._expressions([stmt], scope, context, stmt)
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            func = stmt.value.func
+            if (
+                context in ("import", "main-else")
+                and scope is None
+                and isinstance(func, ast.Name)
+                and func.id in self.module_functions
+            ):
+                self.facts.import_time_calls.append(func.id)
+        del scope_name
+
+    def _assignment(
+        self,
+        target: ast.expr,
+        value_node: ast.expr,
+        stmt: ast.stmt,
+        scope: _Scope | None,
+        class_name: str | None,
+    ) -> None:
+        scope_name = scope.qualname if scope else ""
+        if isinstance(target, ast.Name):
+            if class_name is None:
+                key = f"{scope_name}:{target.id}" if scope else target.id
+                self.facts.bindings.setdefault(key, []).append(self._origin(value_node, scope))
+            self._named_value(target.id, value_node, stmt, scope, class_name)
+            return
+        if isinstance(target, ast.Attribute):
+            key = APP_ATTR_KEYS.get(target.attr)
+            if key is not None:
+                self._config_write(target.value, key, value_node, stmt, scope, "attr")
+            elif is_password_name(target.attr) and _is_plaintext_password(value_node, self):
+                self.event("plaintext-password", stmt, target.attr, scope_name)
+            return
+        if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Attribute):
+            config = target.value
+            key_node = target.slice
+            if (
+                config.attr == "config"
+                and isinstance(key_node, ast.Constant)
+                and isinstance(key_node.value, str)
+            ):
+                self._config_write(config.value, key_node.value, value_node, stmt, scope, "item")
+
+    def _named_value(
+        self,
+        name: str,
+        value_node: ast.expr,
+        stmt: ast.stmt,
+        scope: _Scope | None,
+        class_name: str | None,
+    ) -> None:
+        """A value bound to a plain name: secret-looking names are checked here."""
+        if not is_secret_name(name):
+            return
+        value = self.evaluate(value_node, scope)
+        where = class_name or (scope.qualname if scope else "")
+        self._secret_value(name, value, value_node, stmt, where)
+
+    def _secret_value(
+        self, name: str, value: Value, value_node: ast.expr, stmt: ast.AST, where: str
+    ) -> None:
+        if value.per_process and is_secret_key_name(name):
+            self.event("per-process-secret", stmt, name, where)
+            return
+        if value.fallback is not None and _is_secret_literal(value.fallback.default):
+            node = _find_default_node(value_node, value.fallback.line, value.fallback.column)
+            self.event("secret-fallback", node or stmt, f"{name}|{value.fallback.var}", where)
+            return
+        if value.literal and not value.env and _is_secret_literal(value.value):
+            kind = "secret-key-literal" if is_secret_key_name(name) else "credential-literal"
+            self.event(kind, stmt, name, where)
+
+    def _config_write(
+        self,
+        receiver_node: ast.expr,
+        key: str,
+        value_node: ast.expr,
+        stmt: ast.AST,
+        scope: _Scope | None,
+        form: str,
+    ) -> None:
+        value = self.evaluate(value_node, scope)
+        receiver = self.ref(receiver_node, scope)
+        scope_name = scope.qualname if scope else ""
+        self.facts.config_writes.append(
+            ConfigWrite(receiver, scope_name, key, value, self.span(stmt), form)
+        )
+        # `<x>.config[...]` forms are Flask's config whatever x is; `x.secret_key` is
+        # judged by the rules, which know whether x is an app.
+        if form != "attr" and is_secret_name(key):
+            self._secret_value(key, value, value_node, stmt, scope_name)
+
+    # -- expressions ------------------------------------------------------------
+
+    def _expressions(
+        self, roots: list[ast.expr] | list[ast.stmt] | list[ast.AST], scope: _Scope | None,
+        context: Context, stmt: ast.AST,
+    ) -> None:
+        for root in roots:
+            for node in _walk_expressions(root):
+                if isinstance(node, ast.Call):
+                    self._call(node, scope, context)
+                elif isinstance(node, ast.BoolOp):
+                    self._boolop(node, scope)
+                elif isinstance(node, ast.Dict):
+                    self._dict_literal(node, scope)
+                elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    if "://" in node.value and not _is_docstring(stmt, node):
+                        self._dsn(node, scope)
+
+    def _call(self, node: ast.Call, scope: _Scope | None, context: Context) -> None:
+        func = node.func
+        scope_name = scope.qualname if scope else ""
+        if isinstance(func, ast.Attribute):
+            owner = func.value
+            if func.attr == "run":
+                self._run_call(node, self.ref(owner, scope), scope, context)
+            elif isinstance(owner, ast.Attribute) and owner.attr == "config":
+                self._config_call(node, func.attr, owner.value, scope)
+        qual = self.evaluator.qualify(func)
+        if qual == "werkzeug.serving.run_simple" or qual == "werkzeug.run_simple":
+            self._run_call(node, f"import:{qual}", scope, context)
+        callee = func.attr if isinstance(func, ast.Attribute) else dotted(func) or ""
+        # env lookups: secret-named variable with a literal default (FW202/FW203)
+        lookup = self.evaluator.env_lookup(node)
+        if lookup is not None:
+            var, default = lookup
+            if default is not None and is_secret_name(var):
+                dv = self.evaluate(default, scope)
+                if dv.per_process and is_secret_key_name(var):
+                    self.event("per-process-secret", default, var, scope_name)
+                elif dv.literal and _is_secret_literal(dv.value):
+                    self.event("secret-fallback", default, f"{var}|{var}", scope_name)
+        if callee.split(".")[-1] in ("generate_password_hash", "hash_password", "hashpw"):
+            if node.args and _literal_str(node.args[0]):
+                value = node.args[0].value  # type: ignore[attr-defined]
+                if not is_placeholder(value):
+                    self.event("password-hash-literal", node.args[0], callee, scope_name)
+        self._weak_hash(node, qual, scope_name)
+        for kw in node.keywords:
+            if kw.arg is None:
+                continue
+            if is_password_name(kw.arg):
+                if _literal_str(kw.value) and not is_placeholder(kw.value.value):  # type: ignore[attr-defined]
+                    self.event("credential-literal", kw.value, kw.arg, scope_name)
+                elif _is_plaintext_password(kw.value, self) and _is_constructor(callee):
+                    self.event("plaintext-password", kw.value, kw.arg, scope_name)
+            elif is_secret_name(kw.arg) and not _is_config_call(node):
+                value = self.evaluate(kw.value, scope)
+                if value.fallback is not None and _is_secret_literal(value.fallback.default):
+                    self.event("secret-fallback", kw.value, f"{kw.arg}|{value.fallback.var}")
+
+    def _run_call(self, node: ast.Call, receiver: Ref, scope: _Scope | None, context: Context) -> None:
+        kwargs: dict[str, Value] = {}
+        spans: dict[str, Span] = {}
+        positional_app: Ref | None = None
+        if receiver.endswith("run_simple"):
+            names = ("host", "port", "application", "use_reloader", "use_debugger", "use_evalex")
+            for name, arg in zip(names, node.args):
+                kwargs[name] = self.evaluate(arg, scope)
+                spans[name] = self.span(arg)
+        else:
+            names = ("host", "port", "debug", "load_dotenv")
+            args = list(node.args)
+            if args and not _could_be_host(args[0]):
+                positional_app = self.ref(args[0], scope)
+                args = args[1:]
+            for name, arg in zip(names, args):
+                kwargs[name] = self.evaluate(arg, scope)
+                spans[name] = self.span(arg)
+        for kw in node.keywords:
+            if kw.arg is None:
+                kwargs["**"] = NOTHING
+                continue
+            kwargs[kw.arg] = self.evaluate(kw.value, scope)
+            spans[kw.arg] = self.span(kw.value)
+        self.facts.run_calls.append(
+            RunCall(
+                receiver=receiver,
+                scope=scope.qualname if scope else "",
+                context=context,
+                kwargs=kwargs,
+                kwarg_spans=spans,
+                span=self.span(node),
+                positional_app=positional_app,
+            )
+        )
+
+    def _config_call(
+        self, node: ast.Call, method: str, receiver_node: ast.expr, scope: _Scope | None
+    ) -> None:
+        if method in ("update", "from_mapping"):
+            for key, value_node in _mapping_items(node):
+                self._config_write(receiver_node, key, value_node, node, scope, method)
+        elif method == "setdefault" and len(node.args) == 2 and _literal_str(node.args[0]):
+            key = node.args[0].value  # type: ignore[attr-defined]
+            self._config_write(receiver_node, key, node.args[1], node, scope, method)
+        elif method in CONFIG_LOADERS and node.args:
+            target = node.args[0]
+            candidates: tuple[Ref, ...] = ()
+            if isinstance(target, ast.Subscript):
+                candidates = self._dict_values(target.value, scope)
+            self.facts.config_loads.append(
+                ConfigLoad(
+                    receiver=self.ref(receiver_node, scope),
+                    method=method,
+                    target=self._load_target(target, scope),
+                    target_text=ast.get_source_segment("\n".join(self.lines), target) or "",
+                    span=self.span(node),
+                    candidates=candidates,
+                )
+            )
+
+    def _load_target(self, node: ast.expr, scope: _Scope | None) -> Ref:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return f"str:{node.value}"
+        if isinstance(node, ast.Name) and node.id == "__name__":
+            return f"str:{self.facts.module}"
+        return self.ref(node, scope)
+
+    def _dict_values(self, node: ast.expr, scope: _Scope | None) -> tuple[Ref, ...]:
+        """Class refs that a module-level dict ``name = {"k": Class, ...}`` maps to."""
+        if not isinstance(node, ast.Name):
+            return ()
+        for stmt in self._module_statements(self.tree.body):
+            target, value = _simple_assignment(stmt)
+            if target == node.id and isinstance(value, ast.Dict):
+                return tuple(self.ref(v, scope) for v in value.values if v is not None)
+        return ()
+
+    def _boolop(self, node: ast.BoolOp, scope: _Scope | None) -> None:
+        if not isinstance(node.op, ast.Or) or len(node.values) < 2:
+            return
+        first = self.evaluator.env_lookup(node.values[0])
+        if first is None or not is_secret_name(first[0]):
+            return
+        fallback = node.values[1]
+        value = self.evaluate(fallback, scope)
+        scope_name = scope.qualname if scope else ""
+        if value.per_process and is_secret_key_name(first[0]):
+            self.event("per-process-secret", fallback, first[0], scope_name)
+        elif value.literal and _is_secret_literal(value.value):
+            self.event("secret-fallback", fallback, f"{first[0]}|{first[0]}", scope_name)
+
+    def _dict_literal(self, node: ast.Dict, scope: _Scope | None) -> None:
+        for key, value in zip(node.keys, node.values):
+            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+                continue
+            if is_password_name(key.value) and _literal_str(value):
+                if not is_placeholder(value.value):  # type: ignore[attr-defined]
+                    self.event("credential-literal", value, key.value, scope.qualname if scope else "")
+
+    def _dsn(self, node: ast.Constant, scope: _Scope | None) -> None:
+        match = _DSN_RE.search(str(node.value))
+        if match is None:
+            return
+        password = match.group("password")
+        if is_placeholder(password) or match.group("scheme").lower() in ("http", "https"):
+            return
+        self.event("dsn-password", node, match.group("scheme"), scope.qualname if scope else "")
+
+    def _weak_hash(self, node: ast.Call, qual: str | None, scope_name: str) -> None:
+        if qual is None or not qual.startswith("hashlib."):
+            return
+        algo = qual.split(".", 1)[1]
+        args = list(node.args)
+        if algo == "new" and args and _literal_str(args[0]):
+            algo = str(args[0].value).lower()  # type: ignore[attr-defined]
+            args = args[1:]
+        if algo not in _WEAK_HASHES or not args:
+            return
+        for sub in ast.walk(args[0]):
+            name = _name_of(sub)
+            if name is not None and is_password_name(name):
+                self.event("weak-hash", node, algo, scope_name)
+                return
+
+    # -- route bodies -------------------------------------------------------------
+
+    def _usages(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: _Scope) -> Iterator[Usage]:
+        parents: dict[int, ast.AST] = {}
+        for parent in _own_nodes(node.body):
+            for child in ast.iter_child_nodes(parent):
+                parents[id(child)] = parent
+        for sub in _own_nodes(node.body):
+            if isinstance(sub, ast.Call):
+                name = dotted(sub.func) or ""
+                qual = self.evaluator.qualify(sub.func) or name
+                if name in ("eval", "exec", "globals", "locals") and name not in scope.locals:
+                    yield Usage(f"{name}()", self.span(sub))
+                elif qual.startswith(("tracemalloc.", "gc.get_", "objgraph.")):
+                    yield Usage(qual, self.span(sub))
+            elif isinstance(sub, (ast.Attribute, ast.Name)):
+                parent = parents.get(id(sub))
+                if isinstance(parent, ast.Attribute):
+                    continue  # only the outermost chain is judged
+                qual = self.evaluator.qualify(sub)
+                if qual in ("os.environ", "sys.modules") and _whole_use(sub, parents):
+                    yield Usage(qual, self.span(sub))
+                elif isinstance(sub, ast.Attribute) and sub.attr == "config":
+                    if _whole_use(sub, parents) or _secret_item(sub, parents):
+                        yield Usage(f"{dotted(sub) or 'config'}", self.span(sub))
+
+    def _auth_checked(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        for sub in _own_nodes(node.body):
+            if isinstance(sub, ast.Name) and sub.id == "current_user":
+                return True
+            if isinstance(sub, ast.Attribute) and sub.attr in ("authorization", "is_authenticated"):
+                return True
+            if isinstance(sub, ast.Call) and dotted(sub.func) in ("abort", "flask.abort"):
+                if sub.args and isinstance(sub.args[0], ast.Constant) and sub.args[0].value in (
+                    401,
+                    403,
+                ):
+                    return True
+        return False
+
+
+# -- module-level helpers ----------------------------------------------------------------
+
+
+def _main_guard(test: ast.expr) -> bool | None:
+    """True for ``__name__ == "__main__"`` (either order), False for ``!=``, else None."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        for value in test.values:
+            if _main_guard(value) is True:
+                return True
+        return None
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return None
+    left, right = test.left, test.comparators[0]
+    names = {_guard_part(left), _guard_part(right)}
+    if names != {"name", "main"}:
+        return None
+    if isinstance(test.ops[0], (ast.Eq, ast.Is)):
+        return True
+    if isinstance(test.ops[0], (ast.NotEq, ast.IsNot)):
+        return False
+    return None
+
+
+def _guard_part(node: ast.expr) -> str:
+    if isinstance(node, ast.Name) and node.id == "__name__":
+        return "name"
+    if isinstance(node, ast.Constant) and node.value == "__main__":
+        return "main"
+    return ""
+
+
+def _nested_bodies(stmt: ast.stmt) -> tuple[list[ast.AST], list[list[ast.stmt]]] | None:
+    if isinstance(stmt, (ast.For, ast.AsyncFor)):
+        return [stmt.target, stmt.iter], [stmt.body, stmt.orelse]
+    if isinstance(stmt, ast.While):
+        return [stmt.test], [stmt.body, stmt.orelse]
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return [i.context_expr for i in stmt.items], [stmt.body]
+    if isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+        handlers = stmt.handlers  # type: ignore[attr-defined]
+        headers: list[ast.AST] = [h.type for h in handlers if h.type is not None]
+        bodies = [stmt.body, *[h.body for h in handlers], stmt.orelse, stmt.finalbody]  # type: ignore[attr-defined]
+        return headers, bodies
+    if isinstance(stmt, ast.Match):
+        return [stmt.subject], [c.body for c in stmt.cases]
+    return None
+
+
+def _walk_expressions(root: ast.AST) -> Iterator[ast.AST]:
+    """Nodes of a simple statement or expression, not entering nested scopes' bodies."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            # nested statements (and so nested scopes) are walked by the statement walker
+            if not isinstance(child, ast.stmt):
+                stack.append(child)
+
+
+def _own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every node in a function body, not descending into nested defs or classes."""
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                continue
+            stack.append(child)
+
+
+def _assigned_targets(stmt: ast.AST) -> list[ast.expr]:
+    if isinstance(stmt, ast.Assign):
+        return list(stmt.targets)
+    if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) and stmt.target is not None:
+        return [stmt.target]
+    if isinstance(stmt, (ast.For, ast.AsyncFor)):
+        return [stmt.target]
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return [i.optional_vars for i in stmt.items if i.optional_vars is not None]
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return [
+            ast.Name(id=(a.asname or a.name).split(".")[0], ctx=ast.Store())
+            for a in stmt.names
+            if a.name != "*"
+        ]
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [ast.Name(id=stmt.name, ctx=ast.Store())]
+    return []
+
+
+def _simple_assignment(stmt: ast.stmt) -> tuple[str | None, ast.expr | None]:
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target = stmt.targets[0]
+        if isinstance(target, ast.Name):
+            return target.id, stmt.value
+    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value:
+        return stmt.target.id, stmt.value
+    return None, None
+
+
+def _mapping_items(node: ast.Call) -> Iterator[tuple[str, ast.expr]]:
+    """Keys and values of ``update(K=v)``, ``update({"K": v})``, ``update(dict(K=v))``."""
+    for kw in node.keywords:
+        if kw.arg is not None:
+            yield kw.arg, kw.value
+    for arg in node.args:
+        if isinstance(arg, ast.Dict):
+            for key, value in zip(arg.keys, arg.values):
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    yield key.value, value
+        elif isinstance(arg, ast.Call) and dotted(arg.func) == "dict":
+            yield from _mapping_items(arg)
+
+
+def _literal_str(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and bool(node.value)
+
+
+def _is_secret_literal(value: object) -> bool:
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    return isinstance(value, str) and bool(value.strip()) and not value.startswith("$")
+
+
+def _find_default_node(root: ast.expr, line: int, column: int) -> ast.expr | None:
+    for node in ast.walk(root):
+        if isinstance(node, ast.expr) and node.lineno == line and node.col_offset + 1 == column:
+            return node
+    return None
+
+
+def _could_be_host(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.Call):
+        return True  # os.environ.get("HOST", ...)
+    return isinstance(node, ast.Name) and node.id.lower() in ("host", "hostname", "ip", "addr")
+
+
+def _name_of(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Subscript):
+        key = node.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            return key.value
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr == "get" and node.args and isinstance(node.args[0], ast.Constant):
+            return str(node.args[0].value)
+    return None
+
+
+def _is_plaintext_password(node: ast.expr, analyzer: ModuleAnalyzer) -> bool:
+    """A password straight from the request or a form field, not hashed on the way."""
+    if isinstance(node, ast.Call):
+        name = dotted(node.func) or ""
+        if not name.endswith(".get"):
+            return False
+        owner = node.func.value if isinstance(node.func, ast.Attribute) else None
+        return owner is not None and _is_request_data(owner, analyzer) and (
+            bool(node.args) and isinstance(node.args[0], ast.Constant)
+            and is_password_name(str(node.args[0].value))
+        )
+    if isinstance(node, ast.Subscript):
+        key = node.slice
+        return (
+            _is_request_data(node.value, analyzer)
+            and isinstance(key, ast.Constant)
+            and is_password_name(str(key.value))
+        )
+    if isinstance(node, ast.Attribute) and node.attr == "data":
+        field_node = node.value
+        return isinstance(field_node, ast.Attribute) and is_password_name(field_node.attr)
+    return False
+
+
+def _is_request_data(node: ast.expr, analyzer: ModuleAnalyzer) -> bool:
+    if isinstance(node, ast.Attribute) and node.attr in _REQUEST_DATA:
+        return analyzer.evaluator.qualify(node.value) == "flask.request"
+    return False
+
+
+def _is_constructor(callee: str) -> bool:
+    last = callee.split(".")[-1]
+    return bool(last) and last[0].isupper()
+
+
+def _is_config_call(node: ast.Call) -> bool:
+    func = node.func
+    return (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Attribute)
+        and func.value.attr == "config"
+    )
+
+
+def _is_docstring(stmt: ast.AST, node: ast.AST) -> bool:
+    return isinstance(stmt, ast.Expr) and stmt.value is node
+
+
+def _whole_use(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    """``os.environ`` used as a whole, not one key read through ``[...]`` or ``.get``."""
+    parent = parents.get(id(node))
+    if isinstance(parent, ast.Subscript) and parent.value is node:
+        return False
+    if isinstance(parent, ast.Attribute) and parent.value is node:
+        grand = parents.get(id(parent))
+        if parent.attr in ("get", "setdefault", "pop", "__getitem__"):
+            return False
+        return isinstance(grand, ast.Call) and parent.attr in ("items", "keys", "values", "copy")
+    if isinstance(parent, (ast.Compare, ast.Assign)) or parent is None:
+        return isinstance(parent, ast.Assign)
+    return True
+
+
+def _secret_item(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    """``config["SECRET_KEY"]`` or ``config.get("SECRET_KEY")``: one secret read out."""
+    parent = parents.get(id(node))
+    key: ast.AST | None = None
+    if isinstance(parent, ast.Subscript) and parent.value is node:
+        key = parent.slice
+    elif isinstance(parent, ast.Attribute) and parent.attr == "get":
+        call = parents.get(id(parent))
+        if isinstance(call, ast.Call) and call.args:
+            key = call.args[0]
+    return isinstance(key, ast.Constant) and isinstance(key.value, str) and is_secret_name(key.value)
+
+
+# -- suppression comments ----------------------------------------------------------------
+
+
+def statement_spans(tree: ast.Module) -> list[tuple[int, int]]:
+    """Line spans of logical statements; compound statements count their header only."""
+    spans: list[tuple[int, int]] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.stmt):
+            continue
+        start = node.lineno
+        decorators = getattr(node, "decorator_list", None)
+        if decorators:
+            start = min(d.lineno for d in decorators)
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+            end = max(start, body[0].lineno - 1)
+        else:
+            end = node.end_lineno or node.lineno
+        spans.append((start, end))
+    return spans
+
+
+def suppression_comments(text: str) -> Iterator[tuple[int, set[str] | None, str]]:
+    """``(line, codes, raw)`` for each suppression comment; codes ``None`` if none named."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return
+    for token in tokens:
+        if token.type != tokenize.COMMENT:
+            continue
+        comment = token.string
+        for match in _SUPPRESS_RE.finditer(comment):
+            raw = match.group("codes")
+            codes = {c.strip().upper() for c in re.split(r"[\s,]+", raw or "") if c.strip()}
+            yield token.start[0], codes or None, match.group(0)
+        for match in _NOQA_RE.finditer(comment):
+            codes = {c.upper() for c in re.split(r"[\s,]+", match.group("codes")) if c}
+            fw = {c for c in codes if c.startswith("FW")}
+            if fw:
+                yield token.start[0], fw, match.group(0)

@@ -1,0 +1,170 @@
+"""Facts extracted from one Python module: small, frozen, picklable.
+
+The analyzer (:mod:`flaskwarden.python.analyze`) turns source into these; the project
+model (:mod:`flaskwarden.model`) joins them across modules; rules read both. Nothing
+here refers to an AST node, so facts can cross process boundaries and be cached.
+
+References to names are strings of the form ``kind:payload``:
+
+- ``local:<function>:<name>`` a name bound inside a function,
+- ``global:<name>`` a name bound at module level of this module,
+- ``import:<qualified.name>`` an imported name (``import:flask.Flask``),
+- ``param:<function>:<name>`` a parameter of a function,
+- ``?`` anything the analyzer cannot name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from flaskwarden.python.evaluate import Value
+
+Ref = str
+UNNAMED: Ref = "?"
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a fact is in the file, with the first line of its source for snippets."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    snippet: str
+
+
+@dataclass(frozen=True)
+class Origin:
+    """What a name was bound to: a call (``callee`` is a ref), another name, or other."""
+
+    kind: Literal["call", "alias", "other"]
+    ref: Ref = UNNAMED
+
+
+# Where a statement runs relative to import: at import time, only under the main
+# guard, in the else branch of the main guard (import time), or inside a function.
+Context = Literal["import", "main", "main-else", "function"]
+
+
+@dataclass(frozen=True)
+class RunCall:
+    """``<receiver>.run(...)``: possibly the Flask development server."""
+
+    receiver: Ref
+    scope: str
+    context: Context
+    kwargs: dict[str, Value]
+    kwarg_spans: dict[str, Span]
+    span: Span
+    positional_app: Ref | None = None  # socketio.run(app, ...)
+
+
+@dataclass(frozen=True)
+class ConfigWrite:
+    """A configuration key set on an app: ``app.config["K"] = v``, ``app.debug = v`` ..."""
+
+    receiver: Ref
+    scope: str
+    key: str
+    value: Value
+    span: Span
+    form: str
+
+
+@dataclass(frozen=True)
+class ConfigLoad:
+    """``app.config.from_object(...)`` / ``from_pyfile(...)`` and what it names."""
+
+    receiver: Ref
+    method: str
+    target: Ref
+    target_text: str
+    span: Span
+    # Classes named as values of a dict that the target subscripts (config[name]).
+    candidates: tuple[Ref, ...] = ()
+
+
+@dataclass(frozen=True)
+class Assigned:
+    """A value bound to an upper-case name (module constant or class attribute)."""
+
+    value: Value
+    span: Span
+
+
+@dataclass(frozen=True)
+class ClassFacts:
+    name: str
+    bases: tuple[Ref, ...]
+    attrs: dict[str, Assigned]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Decorator:
+    """A decorator: its callee ref (``import:flask_login.login_required``), the
+    attribute it ends in (``route``) and the receiver ref when it is ``x.attr(...)``."""
+
+    ref: Ref
+    attr: str
+    receiver: Ref
+    text: str
+    args: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Usage:
+    """A notable use inside a function body (for diagnostic-endpoint detection)."""
+
+    what: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class FunctionFacts:
+    qualname: str
+    span: Span
+    params: tuple[str, ...]
+    decorators: tuple[Decorator, ...]
+    returns: tuple[Origin, ...]
+    calls: tuple[str, ...]  # names of module-level functions this one calls
+    usages: tuple[Usage, ...] = ()
+    auth_checked: bool = False
+    is_async: bool = False
+
+
+@dataclass(frozen=True)
+class Event:
+    """A local observation a rule turns into a finding (e.g. a DSN with a password)."""
+
+    kind: str
+    span: Span
+    detail: str = ""
+    scope: str = ""
+
+
+@dataclass
+class ModuleFacts:
+    """Everything the rules need from one Python file."""
+
+    path: str
+    module: str
+    is_test: bool = False
+    imports_flask: bool = False
+    imports: dict[str, str] = field(default_factory=dict)
+    bindings: dict[str, list[Origin]] = field(default_factory=dict)
+    functions: dict[str, FunctionFacts] = field(default_factory=dict)
+    classes: dict[str, ClassFacts] = field(default_factory=dict)
+    constants: dict[str, Assigned] = field(default_factory=dict)
+    import_time_calls: list[str] = field(default_factory=list)
+    run_calls: list[RunCall] = field(default_factory=list)
+    config_writes: list[ConfigWrite] = field(default_factory=list)
+    config_loads: list[ConfigLoad] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    # Line -> codes suppressed on the logical statement covering that line.
+    suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
+    # Upper-case names used in suppression comments that are not catalog codes.
+    suppression_problems: list[tuple[int, str]] = field(default_factory=list)

@@ -1,0 +1,61 @@
+"""What names and values look like: secret-named settings, passwords, placeholders.
+
+These decide what a *name* means (``MAIL_PASSWORD`` holds a credential,
+``PASSWORD_RESET_TIMEOUT`` does not). They are used only together with the model's
+knowledge of what the named thing is, never as a finding on their own.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+_WORD_SPLIT: Final = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
+_SECRET_LAST: Final = frozenset(
+    {"SECRET", "TOKEN", "PASSWORD", "PASSWD", "PWD", "PASS", "SALT", "CREDENTIALS", "APIKEY"}
+)
+_KEY_QUALIFIERS: Final = frozenset(
+    {"SECRET", "API", "PRIVATE", "ACCESS", "SIGNING", "ENCRYPTION", "AUTH", "CSRF", "SESSION"}
+)
+_PASSWORD_WORDS: Final = frozenset({"PASSWORD", "PASSWD", "PWD", "PASSPHRASE", "PASS", "PW"})
+_PLACEHOLDER: Final = re.compile(
+    r"^(?:\$\{?.*|%\(?.*|\{.*\}|<.*>|\*+|x+|\.\.\.|changeme_?in_?env|your[-_ ].*|none|null)$",
+    re.IGNORECASE,
+)
+
+
+def _words(name: str) -> list[str]:
+    return [w.upper() for w in _WORD_SPLIT.split(name) if w]
+
+
+def is_secret_key_name(name: str) -> bool:
+    """``SECRET_KEY``, ``secret_key``, ``JWT_SECRET_KEY``, ``WTF_CSRF_SECRET_KEY``."""
+    words = _words(name)
+    return len(words) >= 2 and words[-2:] == ["SECRET", "KEY"]
+
+
+def is_secret_name(name: str) -> bool:
+    """A setting or variable whose value is a secret (key, token, password, salt)."""
+    words = _words(name)
+    if not words:
+        return False
+    last = words[-1]
+    if last in _SECRET_LAST:
+        return True
+    return last == "KEY" and len(words) >= 2 and words[-2] in _KEY_QUALIFIERS
+
+
+def is_password_name(name: str) -> bool:
+    """``password``, ``db_password``, ``MAIL_PASSWORD``, ``pwd`` (not ``password_hash``)."""
+    words = _words(name)
+    return bool(words) and words[-1] in _PASSWORD_WORDS
+
+
+def is_placeholder(value: object) -> bool:
+    """Template or masked values that are not themselves credentials."""
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    if not isinstance(value, str):
+        return True
+    text = value.strip()
+    return not text or bool(_PLACEHOLDER.match(text))

@@ -1,0 +1,83 @@
+"""Scan rules, grouped by family, each one small function over facts and the model.
+
+A rule is registered with :func:`python_rule`, which also records it in the catalog.
+Its docstring is its documentation (see :mod:`flaskwarden.catalog`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Final
+
+from flaskwarden import catalog
+from flaskwarden.findings import Confidence, Finding, Location, Severity
+from flaskwarden.model import Project
+from flaskwarden.python.facts import ModuleFacts, Span
+
+PythonCheck = Callable[[ModuleFacts, Project], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class RegisteredCheck:
+    rule: str
+    check: PythonCheck
+
+
+PYTHON_CHECKS: Final[list[RegisteredCheck]] = []
+
+
+def python_rule(rule_id: str) -> Callable[[PythonCheck], PythonCheck]:
+    """Register a check over one module's facts (with the whole project model at hand)."""
+
+    def decorator(func: PythonCheck) -> PythonCheck:
+        catalog.implements(rule_id, "scan")(func)
+        PYTHON_CHECKS.append(RegisteredCheck(rule_id, func))
+        return func
+
+    return decorator
+
+
+def python_checks() -> list[RegisteredCheck]:
+    catalog.all_rules()  # importing the rule modules fills the list
+    return list(PYTHON_CHECKS)
+
+
+def make_finding(
+    rule_id: str,
+    module: ModuleFacts,
+    span: Span,
+    message: str,
+    *,
+    severity: Severity | None = None,
+    confidence: Confidence = Confidence.HIGH,
+    related: Iterable[Location] = (),
+    cwe: int | None = None,
+) -> Finding:
+    spec = catalog.spec(rule_id)
+    return Finding(
+        rule=rule_id,
+        message=message,
+        path=module.path,
+        line=span.line,
+        column=span.column,
+        end_line=span.end_line,
+        end_column=span.end_column,
+        severity=spec.severity if severity is None else severity,
+        confidence=confidence,
+        snippet=span.snippet,
+        related=tuple(related),
+        cwe=cwe,
+    )
+
+
+def location(module: ModuleFacts, span: Span, message: str) -> Location:
+    return Location(module.path, span.line, span.column, span.end_line, span.end_column, message)
+
+
+def run_python_checks(project: Project, selected: set[str] | None = None) -> Iterator[Finding]:
+    for registered in python_checks():
+        if selected is not None and registered.rule not in selected:
+            continue
+        for module in project.modules:
+            yield from registered.check(module, project)
