@@ -42,6 +42,7 @@ DOC_SECTIONS: Final = (
 _IMPLEMENTATION_MODULES: Final = (
     "flaskwarden.rules.debug",
     "flaskwarden.rules.secrets",
+    "flaskwarden.rules.deploy",
     # Other modes register here; these modules must import without Flask installed.
     "flaskwarden.probe.checks",
     "flaskwarden.audit.checks",
@@ -105,6 +106,7 @@ class Rule:
     spec: RuleSpec
     modes: set[str] = field(default_factory=set)
     docs: RuleDocs | None = None
+    docs_mode: str = ""
 
     @property
     def id(self) -> str:
@@ -122,6 +124,9 @@ TABLE: Final[tuple[RuleSpec, ...]] = (
     RuleSpec("FW104", "dev-server-in-production", "Development server as the production entrypoint", (489,), _H),  # noqa: E501
     RuleSpec("FW105", "debug-in-deploy-config", "Debug switched on by deployment configuration", (489,), _H),  # noqa: E501
     RuleSpec("FW106", "diagnostic-endpoint", "Diagnostic endpoint reachable without authentication", (215,), _H),  # noqa: E501
+    RuleSpec("FW107", "sensitive-file-served", "Sensitive file served over HTTP (.env, .git)", (538,), _H),  # noqa: E501
+    RuleSpec("FW108", "traceback-disclosure", "Error pages disclose tracebacks", (209,), _M),
+    RuleSpec("FW109", "testing-mode-enabled", "TESTING or LOGIN_DISABLED on in a deployed app", (489,), _M),  # noqa: E501
     # FW2: secrets and configuration
     RuleSpec("FW201", "hardcoded-secret-key", "Hardcoded SECRET_KEY", (798,), _H),
     RuleSpec("FW202", "insecure-secret-fallback", "Secret with a literal fallback value", (1188,), _H),  # noqa: E501
@@ -144,6 +149,8 @@ TABLE: Final[tuple[RuleSpec, ...]] = (
     RuleSpec("FW402", "insecure-session-cookie", "Insecure session cookie configuration", (1004, 614, 1275), _M),  # noqa: E501
     RuleSpec("FW403", "insecure-set-cookie", "Sensitive cookie set without security flags", (614,), _M),  # noqa: E501
     RuleSpec("FW404", "missing-security-headers", "No security headers", (693,), _L),
+    RuleSpec("FW405", "sensitive-session-data", "Secrets or personal data in the signed (not encrypted) session cookie", (315,), _M),  # noqa: E501
+    RuleSpec("FW406", "permissive-cors", "CORS allows any origin with credentials", (942,), _M),  # noqa: E501
     # FW5: concurrency and resources
     RuleSpec("FW501", "unbounded-request-cache", "Unbounded module-level container grown per request", (770,), _M),  # noqa: E501
     RuleSpec("FW502", "per-request-global", "Module global assigned per request", (362,), _H),
@@ -184,8 +191,11 @@ def implements(rule_id: str, mode: str = "scan") -> Callable[[F], F]:
     def decorator(func: F) -> F:
         rule.modes.add(mode)
         docs = parse_docs(inspect.getdoc(func) or "")
-        if docs is not None and (rule.docs is None or mode == "scan"):
+        if docs is not None and (
+            rule.docs is None or (mode == "scan" and rule.docs_mode != "scan")
+        ):
             rule.docs = docs
+            rule.docs_mode = mode
         return func
 
     return decorator

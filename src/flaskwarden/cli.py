@@ -21,6 +21,7 @@ from flaskwarden import __version__
 _LAZY_COMMANDS: Final[dict[str, str]] = {
     "probe": "flaskwarden.probe.cli:probe",
     "audit": "flaskwarden.audit.cli:audit",
+    "deploy": "flaskwarden.deploy.cli:deploy",
 }
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 

@@ -150,9 +150,18 @@ def relative(path: Path, root: Path) -> str:
 
 
 def discover(
-    paths: Iterable[Path], root: Path, excludes: pathspec.PathSpec | None = None
+    paths: Iterable[Path],
+    root: Path,
+    excludes: pathspec.PathSpec | None = None,
+    exclude_base: Path | None = None,
 ) -> tuple[list[SourceFile], list[Diagnostic]]:
-    """All files to scan under ``paths``, each once, in sorted order."""
+    """All files to scan under ``paths``, each once, in sorted order.
+
+    ``excludes`` match paths relative to ``exclude_base`` (the directory of the config
+    file that declared them; default ``root``). A directory the user names explicitly
+    is scanned even if a pattern covers it; patterns then apply below it only.
+    """
+    base = exclude_base or root
     files: dict[str, SourceFile] = {}
     diagnostics: list[Diagnostic] = []
     for path in paths:
@@ -167,13 +176,16 @@ def discover(
             continue
         listing = _git_files(path)
         candidates = listing if listing is not None else _walk(path, root, diagnostics)
+        explicit = excludes is not None and excludes.match_file(relative(path, base) + "/")
         for file_path in candidates:
             rel = relative(file_path, root)
             under = relative(file_path, path)
             if _is_default_excluded(PurePosixPath(under).parts[:-1]):
                 continue
-            if excludes is not None and (excludes.match_file(rel) or excludes.match_file(under)):
-                continue
+            if excludes is not None:
+                local = under if explicit else relative(file_path, base)
+                if excludes.match_file(local):
+                    continue
             kind = classify(rel)
             if kind is None:
                 continue

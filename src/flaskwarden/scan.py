@@ -19,7 +19,8 @@ from flaskwarden.findings import Diagnostic, Finding, Report, Severity
 from flaskwarden.model import Project
 from flaskwarden.python.facts import ModuleFacts
 from flaskwarden.python.source import analyze_python, wanted
-from flaskwarden.rules import run_python_checks
+from flaskwarden.rules import ScanContext, run_project_checks, run_python_checks
+from flaskwarden.suppress import line_suppressions
 
 MAX_FILE_SIZE: Final = 2 * 1024 * 1024
 
@@ -98,7 +99,8 @@ def scan(paths: Sequence[Path], options: ScanOptions | None = None) -> Report:
     root = scan_root(paths)
     settings, diagnostics = resolve_settings(paths, options)
     excludes = compile_excludes(settings.exclude) if settings.exclude else None
-    files, found_diagnostics = discover(paths, root, excludes)
+    base = settings.config_path.parent if settings.config_path else root
+    files, found_diagnostics = discover(paths, root, excludes, base)
     diagnostics += found_diagnostics
 
     modules: list[ModuleFacts] = []
@@ -127,7 +129,25 @@ def scan(paths: Sequence[Path], options: ScanOptions | None = None) -> Report:
     project = Project(modules, lazy)
     selected = {r.id for r in catalog.all_rules() if settings.enabled(r.id)}
     raw = list(run_python_checks(project, selected))
+    texts: dict[str, bytes | None] = {}
+
+    def read(source: SourceFile) -> bytes | None:
+        if source.rel not in texts:
+            data = read_file(source, options.max_file_size)
+            if isinstance(data, Diagnostic):
+                diagnostics.append(data)
+                texts[source.rel] = None
+            else:
+                texts[source.rel] = data
+        return texts[source.rel]
+
+    ctx = ScanContext(root=root, project=project, files=files, read=read)
+    raw += run_project_checks(ctx, selected)
+    diagnostics += ctx.diagnostics
     suppressions = {m.path: m.suppressions for m in modules}
+    for rel, data in texts.items():
+        if data is not None and rel not in suppressions:
+            suppressions[rel] = line_suppressions(data)
     findings, suppressed = _filter(raw, settings, suppressions)
     stats["findings"] = len(findings)
     stats["suppressed"] = suppressed

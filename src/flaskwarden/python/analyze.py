@@ -518,6 +518,10 @@ class ModuleAnalyzer:
                     self._boolop(node, scope)
                 elif isinstance(node, ast.Dict):
                     self._dict_literal(node, scope)
+                elif isinstance(node, ast.Subscript):
+                    lookup = self.evaluator.env_lookup(node)
+                    if lookup is not None:
+                        self.facts.env_reads.add(lookup[0])
                 elif isinstance(node, ast.Constant) and isinstance(node.value, str):
                     if "://" in node.value and not _is_docstring(stmt, node):
                         self._dsn(node, scope)
@@ -539,6 +543,7 @@ class ModuleAnalyzer:
         lookup = self.evaluator.env_lookup(node)
         if lookup is not None:
             var, default = lookup
+            self.facts.env_reads.add(var)
             if default is not None and is_secret_name(var):
                 dv = self.evaluate(default, scope)
                 if dv.per_process and is_secret_key_name(var):

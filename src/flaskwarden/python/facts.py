@@ -164,6 +164,8 @@ class ModuleFacts:
     config_writes: list[ConfigWrite] = field(default_factory=list)
     config_loads: list[ConfigLoad] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    # Environment variables the module reads (os.environ[...], .get, getenv, ...).
+    env_reads: set[str] = field(default_factory=set)
     # Line -> codes suppressed on the logical statement covering that line.
     suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
     # Upper-case names used in suppression comments that are not catalog codes.

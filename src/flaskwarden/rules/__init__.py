@@ -7,15 +7,36 @@ Its docstring is its documentation (see :mod:`flaskwarden.catalog`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Final
 
 from flaskwarden import catalog
-from flaskwarden.findings import Confidence, Finding, Location, Severity
+from flaskwarden.discover import SourceFile
+from flaskwarden.findings import Confidence, Diagnostic, Finding, Location, Severity
 from flaskwarden.model import Project
 from flaskwarden.python.facts import ModuleFacts, Span
 
 PythonCheck = Callable[[ModuleFacts, Project], Iterable[Finding]]
+
+
+@dataclass
+class ScanContext:
+    """What project-level checks see: the Python model and every discovered file.
+
+    Families that read non-Python files (deployment files, templates) parse what they
+    need from ``files`` (``read`` returns the bytes or None when unreadable, with a
+    diagnostic already recorded) and add their own diagnostics to ``diagnostics``.
+    """
+
+    root: Path
+    project: Project
+    files: list[SourceFile]
+    read: Callable[[SourceFile], bytes | None]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+ProjectCheck = Callable[[ScanContext], Iterable[Finding]]
 
 
 @dataclass(frozen=True)
@@ -25,6 +46,26 @@ class RegisteredCheck:
 
 
 PYTHON_CHECKS: Final[list[RegisteredCheck]] = []
+
+
+@dataclass(frozen=True)
+class RegisteredProjectCheck:
+    rule: str
+    check: ProjectCheck
+
+
+PROJECT_CHECKS: Final[list[RegisteredProjectCheck]] = []
+
+
+def project_rule(rule_id: str) -> Callable[[ProjectCheck], ProjectCheck]:
+    """Register a check over the whole scan (deployment files, templates, cross-file)."""
+
+    def decorator(func: ProjectCheck) -> ProjectCheck:
+        catalog.implements(rule_id, "scan")(func)
+        PROJECT_CHECKS.append(RegisteredProjectCheck(rule_id, func))
+        return func
+
+    return decorator
 
 
 def python_rule(rule_id: str) -> Callable[[PythonCheck], PythonCheck]:
@@ -81,3 +122,11 @@ def run_python_checks(project: Project, selected: set[str] | None = None) -> Ite
             continue
         for module in project.modules:
             yield from registered.check(module, project)
+
+
+def run_project_checks(ctx: ScanContext, selected: set[str] | None = None) -> Iterator[Finding]:
+    catalog.all_rules()
+    for registered in list(PROJECT_CHECKS):
+        if selected is not None and registered.rule not in selected:
+            continue
+        yield from registered.check(ctx)
