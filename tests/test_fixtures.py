@@ -14,8 +14,9 @@ import pytest
 from tests.annotations import read_annotations
 from tests.conftest import FIXTURES, run_scan
 
-CASES = sorted(p for family in FIXTURES.iterdir() if family.is_dir() for p in family.iterdir()
-               if p.is_dir())
+CASES = sorted(
+    p for family in FIXTURES.iterdir() if family.is_dir() for p in family.iterdir() if p.is_dir()
+)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")

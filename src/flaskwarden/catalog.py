@@ -150,7 +150,7 @@ TABLE: Final[tuple[RuleSpec, ...]] = (
     RuleSpec("FW403", "insecure-set-cookie", "Sensitive cookie set without security flags", (614,), _M),  # noqa: E501
     RuleSpec("FW404", "missing-security-headers", "No security headers", (693,), _L),
     RuleSpec("FW405", "sensitive-session-data", "Secrets or personal data in the signed (not encrypted) session cookie", (315,), _M),  # noqa: E501
-    RuleSpec("FW406", "permissive-cors", "CORS allows any origin with credentials", (942,), _M),  # noqa: E501
+    RuleSpec("FW406", "permissive-cors", "CORS allows any origin with credentials", (942,), _M),
     # FW5: concurrency and resources
     RuleSpec("FW501", "unbounded-request-cache", "Unbounded module-level container grown per request", (770,), _M),  # noqa: E501
     RuleSpec("FW502", "per-request-global", "Module global assigned per request", (362,), _H),

@@ -162,7 +162,9 @@ def scan(
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 def rules(fmt: str) -> None:
     """List every check: id, name, severity, CWE and which modes check it."""
     from flaskwarden import catalog
@@ -201,14 +203,14 @@ def explain(rule: str) -> None:
     try:
         found = catalog.get(rule)
     except KeyError:
-        raise click.UsageError(
-            f"unknown rule {rule!r}; `flaskwarden rules` lists them"
-        ) from None
+        raise click.UsageError(f"unknown rule {rule!r}; `flaskwarden rules` lists them") from None
     spec = found.spec
     cwe = ", ".join(f"CWE-{c}" for c in spec.cwe) or "none"
     click.echo(f"{spec.id} {spec.name}: {spec.title}")
-    click.echo(f"severity: {spec.severity.label}   CWE: {cwe}   checked by: "
-               f"{', '.join(sorted(found.modes, key=catalog.MODES.index)) or 'not yet implemented'}")
+    click.echo(
+        f"severity: {spec.severity.label}   CWE: {cwe}   checked by: "
+        f"{', '.join(sorted(found.modes, key=catalog.MODES.index)) or 'not yet implemented'}"
+    )
     click.echo()
     if found.docs is not None:
         click.echo(found.docs.markdown())

@@ -42,7 +42,9 @@ class Settings:
     select: set[str] | None = None
     ignore: set[str] = field(default_factory=set)
     exclude: list[str] = field(default_factory=list)
-    per_file_ignores: list[tuple[pathspec.PathSpec, str, set[str]]] = field(default_factory=list)
+    per_file_ignores: list[tuple[pathspec.GitIgnoreSpec, str, set[str]]] = field(
+        default_factory=list
+    )
     severity: Severity = Severity.INFO
     config_path: Path | None = None
 
@@ -52,7 +54,9 @@ class Settings:
         return self.select is None or rule in self.select
 
     def ignored_in_file(self, rule: str, rel: str) -> bool:
-        return any(rule in codes and spec.match_file(rel) for spec, _, codes in self.per_file_ignores)
+        return any(
+            rule in codes and spec.match_file(rel) for spec, _, codes in self.per_file_ignores
+        )
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -98,7 +102,9 @@ def load_settings(path: Path | None) -> tuple[Settings, list[Diagnostic]]:
         problem("[tool.flaskwarden] must be a table; using defaults")
         return settings, diagnostics
     for key in sorted(set(table) - KNOWN_KEYS):
-        problem(f"unknown key {key!r} in [tool.flaskwarden] (known: {', '.join(sorted(KNOWN_KEYS))})")
+        problem(
+            f"unknown key {key!r} in [tool.flaskwarden] (known: {', '.join(sorted(KNOWN_KEYS))})"
+        )
     if "select" in table:
         codes = _codes(table["select"], "select", problem)
         settings.select = codes
@@ -117,7 +123,7 @@ def load_settings(path: Path | None) -> tuple[Settings, list[Diagnostic]]:
     else:
         for pattern, raw in per_file.items():
             codes = _codes(raw, f"per-file-ignores[{pattern!r}]", problem)
-            spec = pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+            spec = pathspec.GitIgnoreSpec.from_lines([pattern])
             settings.per_file_ignores.append((spec, pattern, codes))
     return settings, diagnostics
 

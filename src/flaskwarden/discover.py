@@ -94,7 +94,7 @@ def classify(rel: str) -> FileKind | None:
         return FileKind.ENV
     if suffix in (".yml", ".yaml"):
         return FileKind.YAML
-    if suffix == ".ini" and "uwsgi" in lower or lower == "uwsgi.ini":
+    if (suffix == ".ini" and "uwsgi" in lower) or lower == "uwsgi.ini":
         return FileKind.UWSGI
     if suffix == ".service":
         return FileKind.SYSTEMD
@@ -126,9 +126,9 @@ def _is_default_excluded(parts: Iterable[str]) -> bool:
     return any(part in DEFAULT_EXCLUDES or part.endswith(".egg-info") for part in parts)
 
 
-def compile_excludes(patterns: Iterable[str]) -> pathspec.PathSpec:
+def compile_excludes(patterns: Iterable[str]) -> pathspec.GitIgnoreSpec:
     """gitignore-style patterns (``tests/fixtures``, ``*.generated.py``, ``/legacy``)."""
-    return pathspec.PathSpec.from_lines("gitwildmatch", list(patterns))
+    return pathspec.GitIgnoreSpec.from_lines(list(patterns))
 
 
 def relative(path: Path, root: Path) -> str:
@@ -152,7 +152,7 @@ def relative(path: Path, root: Path) -> str:
 def discover(
     paths: Iterable[Path],
     root: Path,
-    excludes: pathspec.PathSpec | None = None,
+    excludes: pathspec.GitIgnoreSpec | None = None,
     exclude_base: Path | None = None,
 ) -> tuple[list[SourceFile], list[Diagnostic]]:
     """All files to scan under ``paths``, each once, in sorted order.
@@ -200,8 +200,16 @@ def _git_files(directory: Path) -> list[Path] | None:
     """Tracked and untracked-not-ignored files below ``directory``; None outside git."""
     try:
         result = subprocess.run(
-            ["git", "-C", str(directory), "ls-files", "-z", "--cached", "--others",
-             "--exclude-standard"],
+            [
+                "git",
+                "-C",
+                str(directory),
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+            ],
             capture_output=True,
             timeout=60,
             check=False,
@@ -210,9 +218,22 @@ def _git_files(directory: Path) -> list[Path] | None:
         return None
     if result.returncode != 0:
         return None
+    ignored = subprocess.run(
+        ["git", "-C", str(directory), "check-ignore", "-q", "."],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    if ignored.returncode == 0:
+        # The user named a directory that git ignores (a vendored tree, a build
+        # output): scan what is in it rather than nothing.
+        return None
     names = sorted({n for n in result.stdout.decode("utf-8", "surrogateescape").split("\0") if n})
-    return [directory / name for name in names if (directory / name).is_file()
-            or (directory / name).is_symlink()]
+    return [
+        directory / name
+        for name in names
+        if (directory / name).is_file() or (directory / name).is_symlink()
+    ]
 
 
 def _walk(top: Path, root: Path, diagnostics: list[Diagnostic]) -> Iterator[Path]:

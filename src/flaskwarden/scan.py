@@ -49,7 +49,9 @@ def scan_root(paths: Sequence[Path]) -> Path:
     return Path.cwd()
 
 
-def resolve_settings(paths: Sequence[Path], options: ScanOptions) -> tuple[Settings, list[Diagnostic]]:
+def resolve_settings(
+    paths: Sequence[Path], options: ScanOptions
+) -> tuple[Settings, list[Diagnostic]]:
     config_path = options.config
     if options.config is not None and not options.config.is_file():
         raise UsageError(f"config file {options.config} does not exist")
@@ -118,7 +120,7 @@ def scan(paths: Sequence[Path], options: ScanOptions | None = None) -> Report:
             lazy[source.rel] = _LazyModule(source.rel, data)
             continue
         stats["parsed"] += 1
-        result = analyze_python(source.rel, data)
+        result = _analyze_guarded(source.rel, data)
         if isinstance(result, Diagnostic):
             diagnostics.append(result)
         else:
@@ -128,7 +130,7 @@ def scan(paths: Sequence[Path], options: ScanOptions | None = None) -> Report:
 
     project = Project(modules, lazy)
     selected = {r.id for r in catalog.all_rules() if settings.enabled(r.id)}
-    raw = list(run_python_checks(project, selected))
+    raw = list(run_python_checks(project, selected, diagnostics))
     texts: dict[str, bytes | None] = {}
 
     def read(source: SourceFile) -> bytes | None:
@@ -142,12 +144,12 @@ def scan(paths: Sequence[Path], options: ScanOptions | None = None) -> Report:
         return texts[source.rel]
 
     ctx = ScanContext(root=root, project=project, files=files, read=read)
-    raw += run_project_checks(ctx, selected)
+    raw += run_project_checks(ctx, selected, diagnostics)
     diagnostics += ctx.diagnostics
     suppressions = {m.path: m.suppressions for m in modules}
-    for rel, data in texts.items():
-        if data is not None and rel not in suppressions:
-            suppressions[rel] = line_suppressions(data)
+    for rel, text in texts.items():
+        if text is not None and rel not in suppressions:
+            suppressions[rel] = line_suppressions(text)
     findings, suppressed = _filter(raw, settings, suppressions)
     stats["findings"] = len(findings)
     stats["suppressed"] = suppressed
@@ -165,8 +167,30 @@ class _LazyModule:
     data: bytes
 
     def __call__(self) -> ModuleFacts | None:
-        result = analyze_python(self.rel, self.data)
+        result = _analyze_guarded(self.rel, self.data)
         return result if isinstance(result, ModuleFacts) else None
+
+
+def _analyze_guarded(rel: str, data: bytes) -> ModuleFacts | Diagnostic:
+    """Analyse one file; a bug in flaskwarden costs that file, never the scan."""
+    try:
+        return analyze_python(rel, data)
+    except Exception as exc:
+        return Diagnostic(rel, "internal-error", internal_error_message(exc))
+
+
+def internal_error_message(exc: BaseException) -> str:
+    frame = exc.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    where = ""
+    if frame is not None:
+        code = frame.tb_frame.f_code
+        where = f" at {Path(code.co_filename).name}:{frame.tb_lineno} in {code.co_name}"
+    return (
+        f"flaskwarden failed on this file ({type(exc).__name__}: {exc}{where}); "
+        "the rest of the scan went on. Please report this."
+    )
 
 
 def _filter(
@@ -179,7 +203,9 @@ def _filter(
     for finding in findings:
         if finding.severity < settings.severity:
             continue
-        if not settings.enabled(finding.rule) or settings.ignored_in_file(finding.rule, finding.path):
+        if not settings.enabled(finding.rule) or settings.ignored_in_file(
+            finding.rule, finding.path
+        ):
             continue
         if finding.rule in suppressions.get(finding.path, {}).get(finding.line, frozenset()):
             suppressed += 1

@@ -20,7 +20,7 @@ WEAK_KEYS: Final[tuple[str | bytes, ...]] = (
     "dev",
     "192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf",
     b'_5#y2L"F4Q8z\n\xec]/',
-    "_5#y2L\"F4Q8z\n\xec]/",
+    '_5#y2L"F4Q8z\n\xec]/',
     "A0Zr98j/3yX R~XHH!jmN]LWX/,?RT",
     "development key",
     # Popular books, courses and boilerplates

@@ -139,9 +139,7 @@ def render_sarif(report: Report) -> str:
         },
         "originalUriBaseIds": {"%SRCROOT%": {"uri": root}},
         "results": [_result(f, index) for f in report.findings],
-        "invocations": [
-            {"executionSuccessful": True, "toolExecutionNotifications": notifications}
-        ],
+        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
         "columnKind": "unicodeCodePoints",
     }
     payload = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}

@@ -66,7 +66,9 @@ def _frame(console: Console, finding: Finding, sources: _Sources) -> None:
             start = max(finding.column - 1, 0)
             end_col = finding.end_column - 1 if finding.end_line == finding.line else len(text)
             length = max(1, min(end_col, len(text)) - start)
-            console.print(f"    {' ' * width} | {' ' * start}[red]{'^' * length}[/red]", highlight=False)
+            console.print(
+                f"    {' ' * width} | {' ' * start}[red]{'^' * length}[/red]", highlight=False
+            )
 
 
 def render_text(report: Report, *, color: bool = False, tool_mode: str = "scan") -> str:
@@ -89,22 +91,27 @@ def render_text(report: Report, *, color: bool = False, tool_mode: str = "scan")
                 f"{escape(path)}:{finding.line}:{finding.column}: "
                 f"[bold]{finding.rule}[/bold] [{_STYLE[sev]}]{sev.label}[/{_STYLE[sev]}] "
                 f"[dim]{spec.name}[/dim]"
-                + ("" if finding.confidence.label == "high" else f" [dim](confidence: {finding.confidence.label})[/dim]")
+                + (
+                    ""
+                    if finding.confidence.label == "high"
+                    else f" [dim](confidence: {finding.confidence.label})[/dim]"
+                )
             )
             console.print(f"  {escape(finding.message)}")
             _frame(console, finding, sources)
             if finding.related:
                 arrow = "→" if finding.flow else "·"
                 for loc in finding.related:
-                    console.print(
-                        f"    [dim]{arrow} {escape(loc.path)}:{loc.line}: {escape(loc.message)}[/dim]"
-                    )
+                    where = f"{escape(loc.path)}:{loc.line}"
+                    console.print(f"    [dim]{arrow} {where}: {escape(loc.message)}[/dim]")
             console.print()
     if report.diagnostics:
         console.print("[bold]Diagnostics[/bold] (files or inputs that could not be checked):")
         for diagnostic in report.diagnostics:
             where = f"{diagnostic.path}:{diagnostic.line}" if diagnostic.line else diagnostic.path
-            console.print(f"  {escape(where)}: {escape(diagnostic.message)} [dim][{diagnostic.kind}][/dim]")
+            console.print(
+                f"  {escape(where)}: {escape(diagnostic.message)} [dim][{diagnostic.kind}][/dim]"
+            )
         console.print()
     console.print(_summary(report, tool_mode))
     return buffer.getvalue()
@@ -118,9 +125,7 @@ def _summary(report: Report, tool_mode: str) -> str:
         text = f"No findings{scanned}."
     else:
         by_severity = Counter(f.severity for f in report.findings)
-        parts = [
-            f"{by_severity[s]} {s.label}" for s in sorted(by_severity, reverse=True)
-        ]
+        parts = [f"{by_severity[s]} {s.label}" for s in sorted(by_severity, reverse=True)]
         text = f"Found {count} finding{'s' if count != 1 else ''}{scanned}: {', '.join(parts)}."
     suppressed = report.stats.get("suppressed")
     if suppressed:

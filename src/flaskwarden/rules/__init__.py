@@ -116,17 +116,38 @@ def location(module: ModuleFacts, span: Span, message: str) -> Location:
     return Location(module.path, span.line, span.column, span.end_line, span.end_column, message)
 
 
-def run_python_checks(project: Project, selected: set[str] | None = None) -> Iterator[Finding]:
+def run_python_checks(
+    project: Project, selected: set[str] | None, diagnostics: list[Diagnostic]
+) -> Iterator[Finding]:
+    """Every selected Python rule over every module. A rule that fails on a module
+    costs that rule on that module (reported as an internal-error diagnostic)."""
     for registered in python_checks():
         if selected is not None and registered.rule not in selected:
             continue
         for module in project.modules:
-            yield from registered.check(module, project)
+            try:
+                yield from list(registered.check(module, project))
+            except Exception as exc:
+                diagnostics.append(_rule_failed(registered.rule, module.path, exc))
 
 
-def run_project_checks(ctx: ScanContext, selected: set[str] | None = None) -> Iterator[Finding]:
+def run_project_checks(
+    ctx: ScanContext, selected: set[str] | None, diagnostics: list[Diagnostic]
+) -> Iterator[Finding]:
     catalog.all_rules()
     for registered in list(PROJECT_CHECKS):
         if selected is not None and registered.rule not in selected:
             continue
-        yield from registered.check(ctx)
+        try:
+            yield from list(registered.check(ctx))
+        except Exception as exc:
+            diagnostics.append(_rule_failed(registered.rule, str(ctx.root), exc))
+
+
+def _rule_failed(rule: str, path: str, exc: Exception) -> Diagnostic:
+    return Diagnostic(
+        path,
+        "internal-error",
+        f"rule {rule} failed ({type(exc).__name__}: {exc}); other rules went on. "
+        "Please report this.",
+    )

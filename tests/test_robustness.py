@@ -1,0 +1,148 @@
+"""Bad input is normal input: each case yields a diagnostic and the scan goes on."""
+
+from __future__ import annotations
+
+import os
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from flaskwarden.scan import ScanOptions, scan
+from tests.conftest import run_scan
+
+GOOD = "from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n"
+
+
+def _kinds(report) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {d.path: d.kind for d in report.diagnostics}
+
+
+def _still_finds_good(report) -> None:  # type: ignore[no-untyped-def]
+    assert ("good.py", 3, "FW101") in {(f.path, f.line, f.rule) for f in report.findings}
+
+
+def test_syntax_error(scan_dir) -> None:  # type: ignore[no-untyped-def]
+    report = scan_dir({"good.py": GOOD, "bad.py": "from flask import Flask\ndef broken(:\n"})
+    assert _kinds(report) == {"bad.py": "syntax-error"}
+    assert report.diagnostics[0].line == 2
+    _still_finds_good(report)
+
+
+def test_non_utf8_bytes(scan_dir) -> None:  # type: ignore[no-untyped-def]
+    report = scan_dir({"good.py": GOOD, "latin.py": b"# flask\nx = '\xe9\xff'\n"})
+    assert _kinds(report) == {"latin.py": "encoding"}
+    _still_finds_good(report)
+
+
+def test_declared_latin1_encoding_is_honoured(scan_dir) -> None:  # type: ignore[no-untyped-def]
+    source = (
+        b"# -*- coding: latin-1 -*-\nfrom flask import Flask\n"
+        b"app = Flask('\xe9')\napp.run(debug=True)\n"
+    )
+    report = scan_dir({"latin.py": source})
+    assert not report.diagnostics
+    assert {(f.path, f.line, f.rule) for f in report.findings} == {
+        ("latin.py", 4, "FW101"),
+        ("latin.py", 4, "FW102"),
+    }
+
+
+def test_nul_byte(scan_dir) -> None:  # type: ignore[no-untyped-def]
+    report = scan_dir({"good.py": GOOD, "nul.py": b"import flask\n\x00\x00"})
+    assert _kinds(report) == {"nul.py": "binary"}
+    _still_finds_good(report)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "x = " + "(" * 50_000 + "1" + ")" * 50_000 + "  # flask\n",
+        "x = " + "-" * 50_000 + "1  # flask\n",
+        "x = " + "[" * 50_000 + "]" * 50_000 + "  # flask\n",
+        "# flask\nx = 1" + " + 1" * 50_000 + "\n",
+    ],
+    ids=["parens", "unary", "lists", "long-binop"],
+)
+def test_deep_nesting(scan_dir, source: str) -> None:  # type: ignore[no-untyped-def]
+    report = scan_dir({"good.py": GOOD, "deep.py": source})
+    kinds = _kinds(report)
+    assert kinds.get("deep.py") in (None, "syntax-error", "too-complex")
+    assert "internal-error" not in kinds.values()
+    _still_finds_good(report)
+
+
+def test_symlink_loop_directory(tmp_path: Path) -> None:
+    (tmp_path / "good.py").write_text(GOOD)
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "loop").symlink_to(tmp_path, target_is_directory=True)
+    report = run_scan(tmp_path)
+    assert _kinds(report) == {"pkg/loop": "symlink-loop"}
+    _still_finds_good(report)
+
+
+def test_symlink_loop_file(tmp_path: Path) -> None:
+    (tmp_path / "good.py").write_text(GOOD)
+    (tmp_path / "a.py").symlink_to(tmp_path / "b.py")
+    (tmp_path / "b.py").symlink_to(tmp_path / "a.py")
+    report = run_scan(tmp_path)
+    assert _kinds(report) == {"a.py": "symlink-loop", "b.py": "symlink-loop"}
+    _still_finds_good(report)
+
+
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading fails with EACCES (simulated: tests may run as root, who can read anything)."""
+    (tmp_path / "good.py").write_text(GOOD)
+    (tmp_path / "secret.py").write_text(GOOD)
+    import flaskwarden.scan as scan_module
+
+    real_open = open
+
+    def guarded_open(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(path).endswith("secret.py"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(scan_module, "open", guarded_open, raising=False)
+    report = run_scan(tmp_path)
+    assert _kinds(report) == {"secret.py": "unreadable"}
+    _still_finds_good(report)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unreadable_file_for_real(tmp_path: Path) -> None:
+    (tmp_path / "good.py").write_text(GOOD)
+    secret = tmp_path / "secret.py"
+    secret.write_text(GOOD)
+    secret.chmod(0)
+    try:
+        report = run_scan(tmp_path)
+    finally:
+        secret.chmod(0o644)
+    assert _kinds(report) == {"secret.py": "unreadable"}
+
+
+def test_huge_file_is_skipped_with_a_diagnostic(scan_dir) -> None:  # type: ignore[no-untyped-def]
+    report = scan_dir({"good.py": GOOD, "huge.py": "# flask\n" + "x = 1\n" * 400_000})
+    assert _kinds(report) == {"huge.py": "too-large"}
+    _still_finds_good(report)
+
+
+def test_binary_files_in_template_dirs_do_not_crash(scan_dir) -> None:  # type: ignore[no-untyped-def]
+    report = scan_dir({"good.py": GOOD, "templates/logo.html": bytes(range(256)) * 10})
+    assert not [d for d in report.diagnostics if d.kind == "internal-error"]
+    _still_finds_good(report)
+
+
+def test_missing_path_is_a_diagnostic(tmp_path: Path) -> None:
+    report = scan([tmp_path / "nope"], ScanOptions(no_config=True))
+    assert [d.kind for d in report.diagnostics] == ["not-found"]
+
+
+def test_standard_library_scans_without_crashing() -> None:
+    """CPython's stdlib holds deliberately broken files (bad syntax, bad encodings)."""
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    report = run_scan(stdlib)
+    assert report.stats["python_files"] > 1000
+    crashes = [d for d in report.diagnostics if d.kind == "internal-error"]
+    assert crashes == []
