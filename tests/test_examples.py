@@ -1,0 +1,43 @@
+"""The demo target and its corrected twin.
+
+insecure-shop must show a true instance of every rule the scan implements (it grows
+as rules land); secure-shop, the same shop done right, must show nothing at all.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from flaskwarden.rules import PROJECT_CHECKS, python_checks
+from tests.conftest import ROOT, run_scan
+
+EXAMPLES = ROOT / "examples"
+SCAN_RULES = sorted({c.rule for c in python_checks()} | {c.rule for c in PROJECT_CHECKS})
+
+
+@pytest.fixture(scope="module")
+def insecure_rules() -> set[str]:
+    report = run_scan(EXAMPLES / "insecure-shop")
+    assert not [d for d in report.diagnostics if d.kind == "internal-error"]
+    return {f.rule for f in report.findings}
+
+
+@pytest.mark.parametrize("rule", SCAN_RULES)
+def test_insecure_shop_shows_every_implemented_rule(insecure_rules: set[str], rule: str) -> None:
+    assert rule in insecure_rules
+
+
+def test_secure_shop_is_clean() -> None:
+    report = run_scan(EXAMPLES / "secure-shop")
+    assert [(f.path, f.line, f.rule, f.message) for f in report.findings] == []
+    assert report.diagnostics == []
+    assert report.stats["python_files"] > 5
+
+
+def test_demo_command_scans_insecure_shop_with_repository_config() -> None:
+    """`make demo` runs from the repository root, whose config excludes examples/:
+    naming the directory explicitly must still scan it."""
+    from flaskwarden.scan import ScanOptions, scan
+
+    report = scan([EXAMPLES / "insecure-shop"], ScanOptions())
+    assert {f.rule for f in report.findings} >= {"FW101", "FW201"}
