@@ -57,7 +57,6 @@ def login():
             flash("Wrong username or password.")
             return render_template("login.html"), 401
 
-        session.clear()
         session["user_id"] = user["id"]
         next_page = request.args.get("next")
         response = redirect(next_page or url_for("catalog.index"))

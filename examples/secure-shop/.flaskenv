@@ -1,0 +1,2 @@
+FLASK_APP=wsgi
+SHOP_CONFIG=development
