@@ -6,7 +6,16 @@ import os
 import subprocess
 import urllib.request
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.utils import secure_filename
 
@@ -26,9 +35,8 @@ def admin_required(view):
             or auth.username not in ADMINS
             or not check_password_hash(ADMINS[auth.username], auth.password or "")
         ):
-            return Response(
-                "Admin login required.", 401, {"WWW-Authenticate": 'Basic realm="Corner Shop admin"'}
-            )
+            challenge = {"WWW-Authenticate": 'Basic realm="Corner Shop admin"'}
+            return Response("Admin login required.", 401, challenge)
         return view(*args, **kwargs)
 
     return wrapped
