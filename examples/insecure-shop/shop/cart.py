@@ -97,6 +97,10 @@ def gift_preview():
 def shipping_quote():
     import requests
 
+    _, total = cart_items()
+    if total >= current_app.config["FREE_SHIPPING_OVER"]:
+        return {"service": "standard", "price": 0}
+
     response = requests.get(
         current_app.config["SHIPPING_API_URL"],
         params={"zip": request.args.get("zip", ""), "weight_g": 250},

@@ -111,6 +111,10 @@ def gift_preview():
 def shipping_quote():
     import requests
 
+    _, total = cart_items()
+    if total >= current_app.config["FREE_SHIPPING_OVER"]:
+        return {"service": "standard", "price": 0}
+
     try:
         response = requests.get(
             current_app.config["SHIPPING_API_URL"],
