@@ -1,0 +1,1 @@
+"""Taint analysis: request data followed into dangerous sinks across the project."""

@@ -1,0 +1,883 @@
+"""Intra-procedural taint propagation, producing per-function summaries.
+
+Each function body is interpreted once, in statement order, with an environment that
+maps local names to *taint*: a set of :class:`Origin`. An origin is a request source
+(``request.args["q"]``, a string route parameter), one of the function's own parameters
+(so the function can be summarised: parameter -> sink, parameter -> return value), or
+the symbolic return value of a call into the project (``helpers.clean(q)``), resolved
+later across modules by :mod:`flaskwarden.taint.resolve`. Branches are joined, loop
+bodies run twice, sanitizers clear the sink kinds they protect against.
+
+Everything produced here is frozen and picklable: no AST node leaves this module.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Final
+
+from flaskwarden.python.evaluate import Evaluator, dotted
+from flaskwarden.python.facts import Ref, Span
+from flaskwarden.taint import tables
+
+MAX_STEPS: Final = 12
+MAX_ORIGINS: Final = 16
+MAX_CALL_DEPTH: Final = 3
+_ROUTE_ATTRS: Final = frozenset({"route", "get", "post", "put", "delete", "patch"})
+_CONVERTER: Final = re.compile(r"<(?:(?P<conv>[a-zA-Z_][\w]*)(?:\([^)]*\))?:)?(?P<name>\w+)>")
+_FIXED_HOST: Final = re.compile(r"^[a-zA-Z][\w+.-]*://[^/?#{}]+[/?#]")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One hop of a taint path, shown to the user."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a tainted value comes from.
+
+    ``kind`` is ``source`` (request data; ``label`` says which), ``param`` (parameter
+    ``label`` of the enclosing function) or ``call`` (the return value of calling
+    ``callee`` with ``args``, each argument key mapped to the taint it carried).
+    """
+
+    kind: str
+    label: str
+    callee: Ref = ""
+    args: tuple[tuple[str, frozenset[Origin]], ...] = ()
+    cleared: frozenset[str] = frozenset()
+    steps: tuple[Step, ...] = ()
+    shape: str = "str"
+
+    def clear(self, kinds: Iterable[str]) -> Origin:
+        return replace(self, cleared=self.cleared | frozenset(kinds))
+
+    def step(self, step: Step) -> Origin:
+        if self.kind == "call" or len(self.steps) >= MAX_STEPS:
+            return self
+        if self.steps and self.steps[-1] == step:
+            return self
+        return replace(self, steps=(*self.steps, step))
+
+    def as_str(self) -> Origin:
+        return self if self.shape == "str" else replace(self, shape="str")
+
+
+Taint = frozenset[Origin]
+CLEAN: Final[Taint] = frozenset()
+
+
+@dataclass(frozen=True)
+class SinkHit:
+    """Taint reaching a dangerous call inside one function."""
+
+    kind: str
+    what: str
+    span: Span
+    taint: Taint
+
+
+@dataclass(frozen=True)
+class RenderCall:
+    """``render_template(...)``: template names and each context variable's taint."""
+
+    templates: tuple[str, ...]
+    context: tuple[tuple[str, Taint], ...]
+    spread: bool
+    span: Span
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """A call into (possibly) project code passing taint, for parameter -> sink joins."""
+
+    callee: Ref
+    args: tuple[tuple[str, Taint], ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class FunctionTaint:
+    qualname: str
+    params: tuple[str, ...]
+    is_route: bool
+    returns: Taint
+    sinks: tuple[SinkHit, ...]
+    calls: tuple[CallSite, ...]
+    renders: tuple[RenderCall, ...]
+
+
+@dataclass
+class ModuleTaint:
+    """Taint summaries of one module, plus template facts found in its code."""
+
+    functions: dict[str, FunctionTaint] = field(default_factory=dict)
+    template_globals: set[str] = field(default_factory=set)
+    template_globals_unknown: bool = False
+    autoescape_off: list[Span] = field(default_factory=list)
+    static_saves: list[Span] = field(default_factory=list)
+
+
+class _FunctionInterpreter:
+    """Abstract interpretation of one function body."""
+
+    def __init__(
+        self,
+        module: TaintAnalyzer,
+        node: ast.FunctionDef | ast.AsyncFunctionDef,
+        qualname: str,
+        class_name: str | None,
+    ) -> None:
+        self.m = module
+        self.node = node
+        self.qualname = qualname
+        self.class_name = class_name
+        self.env: dict[str, Taint] = {}
+        self.objects: dict[str, Ref] = {}  # local name -> class ref it was built from
+        self.static_paths: set[str] = set()  # local names holding a path under static/
+        self.returns: set[Origin] = set()
+        self.sinks: list[SinkHit] = []
+        self.calls: list[CallSite] = []
+        self.renders: list[RenderCall] = []
+        self.is_route = False
+
+    # -- entry ------------------------------------------------------------------
+
+    def run(self) -> FunctionTaint:
+        args = self.node.args
+        params = [a.arg for a in (*args.posonlyargs, *args.args)]
+        params += [a.arg for a in args.kwonlyargs]
+        route_params = self._route_parameters()
+        for name in params:
+            if name in ("self", "cls"):
+                continue
+            if name in route_params:
+                converter = route_params[name]
+                if converter in tables.SAFE_CONVERTERS:
+                    continue
+                label = f"route parameter <{name}>"
+                origin = Origin("source", label, steps=(self._step(self.node, label),))
+            else:
+                origin = Origin("param", name)
+            self.env[name] = frozenset({origin})
+        self._block(self.node.body)
+        self._block(self.node.body)  # second pass: values flowing around loops/branches
+        return FunctionTaint(
+            qualname=self.qualname,
+            params=tuple(params),
+            is_route=self.is_route,
+            returns=_bounded(self.returns),
+            sinks=tuple(dict.fromkeys(self.sinks)),
+            calls=tuple(dict.fromkeys(self.calls)),
+            renders=tuple(dict.fromkeys(self.renders)),
+        )
+
+    def _route_parameters(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for deco in self.node.decorator_list:
+            if not isinstance(deco, ast.Call) or not isinstance(deco.func, ast.Attribute):
+                continue
+            if deco.func.attr not in _ROUTE_ATTRS or not deco.args:
+                continue
+            rule = deco.args[0]
+            if not (isinstance(rule, ast.Constant) and isinstance(rule.value, str)):
+                continue
+            self.is_route = True
+            for match in _CONVERTER.finditer(rule.value):
+                found[match.group("name")] = match.group("conv") or "string"
+        return found
+
+    # -- statements -------------------------------------------------------------
+
+    def _block(self, body: list[ast.stmt]) -> None:
+        for stmt in body:
+            self._stmt(stmt)
+
+    def _stmt(self, stmt: ast.stmt) -> None:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return
+        if isinstance(stmt, ast.Assign):
+            taint = self.expr(stmt.value)
+            for target in stmt.targets:
+                self._bind(target, taint, stmt, stmt.value)
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            self._bind(stmt.target, self.expr(stmt.value), stmt, stmt.value)
+        elif isinstance(stmt, ast.AugAssign):
+            taint = self.expr(stmt.value)
+            if isinstance(stmt.target, ast.Name):
+                old = self.env.get(stmt.target.id, CLEAN)
+                self.env[stmt.target.id] = _bounded(
+                    old | self._stepped(taint, stmt, stmt.target.id)
+                )
+        elif isinstance(stmt, ast.Return) and stmt.value is not None:
+            self._return(stmt.value)
+        elif isinstance(stmt, ast.Expr):
+            self.expr(stmt.value)
+        elif isinstance(stmt, ast.If):
+            self._if(stmt)
+        elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+            taint = self.expr(stmt.iter)
+            self._bind(stmt.target, taint, stmt, stmt.iter)
+            self._branches([stmt.body, stmt.body, stmt.orelse])
+        elif isinstance(stmt, ast.While):
+            self.expr(stmt.test)
+            self._branches([stmt.body, stmt.body, stmt.orelse])
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            for item in stmt.items:
+                taint = self.expr(item.context_expr)
+                if item.optional_vars is not None:
+                    self._bind(item.optional_vars, taint, stmt, item.context_expr)
+            self._block(stmt.body)
+        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            bodies = [stmt.body]  # type: ignore[attr-defined]
+            bodies += [h.body for h in stmt.handlers]  # type: ignore[attr-defined]
+            self._branches(bodies)
+            self._block(stmt.orelse)  # type: ignore[attr-defined]
+            self._block(stmt.finalbody)  # type: ignore[attr-defined]
+        elif isinstance(stmt, ast.Match):
+            self.expr(stmt.subject)
+            self._branches([case.body for case in stmt.cases])
+        else:
+            for child in ast.iter_child_nodes(stmt):
+                if isinstance(child, ast.expr):
+                    self.expr(child)
+
+    def _branches(self, bodies: list[list[ast.stmt]]) -> None:
+        start = dict(self.env)
+        merged: dict[str, Taint] = dict(start)
+        for body in bodies:
+            self.env = dict(start)
+            self._block(body)
+            for name, taint in self.env.items():
+                merged[name] = _bounded(merged.get(name, CLEAN) | taint)
+        self.env = merged
+
+    def _if(self, stmt: ast.If) -> None:
+        self.expr(stmt.test)
+        validated, positive = _validated_url(stmt.test)
+        start = dict(self.env)
+        body_env_start = dict(start)
+        if validated and positive:
+            _clear_name(body_env_start, validated, {"redirect", "ssrf"})
+        self.env = body_env_start
+        self._block(stmt.body)
+        body_env = self.env
+        self.env = dict(start)
+        if validated and not positive:
+            _clear_name(self.env, validated, {"redirect", "ssrf"})
+        self._block(stmt.orelse)
+        else_env = self.env
+        body_exits = _exits(stmt.body)
+        if validated and not positive and body_exits:
+            # `if not is_safe(x): abort(400)`: after the if, x is validated
+            self.env = else_env
+            return
+        merged = dict(else_env) if body_exits else {}
+        if not body_exits:
+            for env in (body_env, else_env):
+                for name, taint in env.items():
+                    merged[name] = _bounded(merged.get(name, CLEAN) | taint)
+        self.env = merged
+
+    def _bind(self, target: ast.expr, taint: Taint, stmt: ast.stmt, value: ast.expr) -> None:
+        if isinstance(target, ast.Name):
+            self.env[target.id] = self._stepped(taint, stmt, target.id)
+            if _mentions_static(value, self.static_paths):
+                self.static_paths.add(target.id)
+            else:
+                self.static_paths.discard(target.id)
+            if isinstance(value, ast.Call):
+                callee = self.m.callee_ref(value.func, self)
+                if callee:
+                    self.objects[target.id] = callee
+            else:
+                self.objects.pop(target.id, None)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self._bind(element, taint, stmt, value)
+        elif isinstance(target, ast.Starred):
+            self._bind(target.value, taint, stmt, value)
+        elif isinstance(target, (ast.Attribute, ast.Subscript)):
+            # obj.attr = tainted / d[k] = tainted: the object now carries the taint
+            base: ast.expr = target
+            while isinstance(base, (ast.Attribute, ast.Subscript)):
+                base = base.value
+            if isinstance(base, ast.Name) and taint:
+                name = base.id
+                old = self.env.get(name, CLEAN)
+                self.env[name] = _bounded(old | self._stepped(taint, stmt, dotted(target) or name))
+            if isinstance(target, ast.Subscript):
+                self.expr(target.slice)
+
+    def _stepped(self, taint: Taint, node: ast.AST, name: str) -> Taint:
+        if not taint:
+            return CLEAN
+        step = self._step(node, f"assigned to {name}")
+        return frozenset(o.step(step) for o in taint)
+
+    def _step(self, node: ast.AST, message: str) -> Step:
+        return Step(
+            self.m.path, getattr(node, "lineno", 0), getattr(node, "col_offset", 0) + 1, message
+        )
+
+    def _return(self, value: ast.expr) -> None:
+        taint = self.expr(value)
+        self.returns.update(self._stepped_msg(taint, value, "returned"))
+        if not self.is_route:
+            return
+        # A view returning a string built from request data: HTML by default.
+        body = value.elts[0] if isinstance(value, ast.Tuple) and value.elts else value
+        if isinstance(body, (ast.Dict, ast.List, ast.Set, ast.Constant)):
+            return
+        html = frozenset(o for o in self.expr(body) if o.shape == "str" or o.kind != "source")
+        if html:
+            self.sinks.append(
+                SinkHit("xss", "the view's response", self.m.span(value), _bounded(html))
+            )
+
+    def _stepped_msg(self, taint: Taint, node: ast.AST, message: str) -> Taint:
+        step = self._step(node, message)
+        return frozenset(o.step(step) for o in taint)
+
+    # -- expressions --------------------------------------------------------------
+
+    def expr(self, node: ast.expr) -> Taint:
+        try:
+            return self._expr(node, 0)
+        except RecursionError:
+            return CLEAN
+
+    def _expr(self, node: ast.expr, depth: int) -> Taint:
+        if depth > 60:
+            return CLEAN
+        d = depth + 1
+        if isinstance(node, ast.Constant):
+            return CLEAN
+        if isinstance(node, ast.Name):
+            return self.env.get(node.id, CLEAN)
+        if isinstance(node, ast.Attribute):
+            source = self._request_source(node)
+            if source is not None:
+                return source
+            return _as_str(self._expr(node.value, d)) if node.attr != "__class__" else CLEAN
+        if isinstance(node, ast.Subscript):
+            self._expr(node.slice, d)
+            return _as_str(self._expr(node.value, d))
+        if isinstance(node, ast.JoinedStr):
+            parts = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+            taint = _union(self._expr(p, d) for p in parts)
+            return _fixed_host(node, _as_str(taint))
+        if isinstance(node, ast.BinOp):
+            left = self._expr(node.left, d)
+            right = self._expr(node.right, d)
+            if isinstance(node.op, ast.Mod) and self._is_markup(node.left):
+                return frozenset(o.clear({"xss", "template"}) for o in right) | left
+            taint = _as_str(left | right)
+            if isinstance(node.op, ast.Add):
+                return _fixed_host(node, taint)
+            return taint
+        if isinstance(node, (ast.BoolOp,)):
+            return _union(self._expr(v, d) for v in node.values)
+        if isinstance(node, ast.IfExp):
+            self._expr(node.test, d)
+            return self._expr(node.body, d) | self._expr(node.orelse, d)
+        if isinstance(node, (ast.Compare, ast.UnaryOp)):
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.expr):
+                    self._expr(child, d)
+            return CLEAN
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            return _union(self._expr(e, d) for e in node.elts)
+        if isinstance(node, ast.Dict):
+            return _union(self._expr(v, d) for v in node.values if v is not None)
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            saved = dict(self.env)
+            for gen in node.generators:
+                taint = self._expr(gen.iter, d)
+                for name in _names(gen.target):
+                    self.env[name] = taint
+            if isinstance(node, ast.DictComp):
+                result = self._expr(node.key, d) | self._expr(node.value, d)
+            else:
+                result = self._expr(node.elt, d)
+            self.env = saved
+            return result
+        if isinstance(node, ast.NamedExpr):
+            taint = self._expr(node.value, d)
+            if isinstance(node.target, ast.Name):
+                self.env[node.target.id] = taint
+            return taint
+        if isinstance(node, (ast.Await, ast.Starred, ast.FormattedValue)):
+            return self._expr(node.value, d)
+        if isinstance(node, ast.Call):
+            return self._call(node, d)
+        return CLEAN
+
+    def _request_source(self, node: ast.expr) -> Taint | None:
+        """``request.args`` and friends (not their items: those come via Subscript)."""
+        if not isinstance(node, ast.Attribute):
+            return None
+        owner = self.m.evaluator.qualify(node.value)
+        if owner not in tables.REQUEST_OBJECTS:
+            return None
+        shape = tables.REQUEST_ATTRIBUTES.get(node.attr)
+        if shape is None:
+            return None
+        label = f"request.{node.attr}"
+        origin = Origin("source", label, steps=(self._step(node, label),), shape=shape)
+        return frozenset({origin})
+
+    def _is_markup(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Call):
+            return self.m.evaluator.qualify(node.func) in tables.MARKUP_CLASSES
+        return False
+
+    def _call(self, node: ast.Call, depth: int) -> Taint:
+        func = node.func
+        qual = self.m.evaluator.qualify(func)
+        if qual is None and isinstance(func, ast.Name) and func.id in _BUILTINS:
+            qual = func.id
+        args = [self._expr(a, depth) for a in node.args]
+        kwargs = {kw.arg: self._expr(kw.value, depth) for kw in node.keywords if kw.arg}
+        spread = any(kw.arg is None for kw in node.keywords)
+        receiver: Taint = CLEAN
+        if isinstance(func, ast.Attribute):
+            method_source = self._request_method(func)
+            if method_source is not None:
+                return method_source
+            receiver = self._expr(func.value, depth)
+        if qual in tables.RENDER_TEMPLATE:
+            self._render(node, kwargs, spread)
+            return CLEAN
+        self._sinks(node, qual, func, args, kwargs)
+        if qual in tables.CLEANING_CALLS:
+            return CLEAN
+        if qual in tables.SANITIZERS:
+            kinds = tables.SANITIZERS[qual]
+            return frozenset(o.clear(kinds) for o in _union(args))
+        if qual in tables.MARKUP_CLASSES:
+            return frozenset(o.clear({"xss", "template"}) for o in _union(args))
+        if qual in tables.PROPAGATING_CALLS:
+            return _as_str(_union(args) | _union(kwargs.values()))
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in tables.PROPAGATING_METHODS
+            and (receiver or qual is None)
+        ):
+            # a method on a value (not a module function such as requests.get)
+            if func.attr in _CONTAINER_READS:
+                return _as_str(receiver) if func.attr in _ITEM_READS else receiver
+            return _as_str(receiver | _union(args))
+        callee = self.m.callee_ref(func, self)
+        if callee:
+            call_args = tuple((str(i), t) for i, t in enumerate(args)) + tuple(
+                (f"kw:{k}", t) for k, t in kwargs.items()
+            )
+            if any(t for _, t in call_args):
+                self.calls.append(CallSite(callee, call_args, self.m.span(node)))
+            step = self._step(node, f"through {dotted(func) or 'a call'}()")
+            origin = Origin(
+                "call",
+                dotted(func) or callee,
+                callee=callee,
+                args=tuple((k, _bounded(t)) for k, t in call_args if t),
+                steps=(step,),
+            )
+            return frozenset({origin})
+        return CLEAN
+
+    def _request_method(self, func: ast.Attribute) -> Taint | None:
+        owner = self.m.evaluator.qualify(func.value)
+        if owner in tables.REQUEST_OBJECTS and func.attr in tables.REQUEST_METHODS:
+            label = f"request.{func.attr}()"
+            origin = Origin(
+                "source",
+                label,
+                steps=(self._step(func, label),),
+                shape=tables.REQUEST_METHODS[func.attr],
+            )
+            return frozenset({origin})
+        return None
+
+    def _sinks(
+        self,
+        node: ast.Call,
+        qual: str | None,
+        func: ast.expr,
+        args: list[Taint],
+        kwargs: dict[str, Taint],
+    ) -> None:
+        spec: tuple[str, int, str] | None = None
+        what = dotted(func) or "call"
+        if qual is not None and qual in tables.SINK_CALLS:
+            spec = tables.SINK_CALLS[qual]
+        elif isinstance(func, ast.Attribute) and func.attr in tables.SINK_METHODS:
+            spec = tables.SINK_METHODS[func.attr]
+        elif qual in tables.SUBPROCESS_CALLS and _shell_true(node):
+            spec = ("code", 0, "args")
+        elif qual in ("yaml.load", "yaml.load_all") and not _safe_yaml(node):
+            spec = ("code", 0, "stream")
+        elif isinstance(func, ast.Attribute) and func.attr == "save":
+            self._file_save(node, func, args, kwargs)
+            return
+        if spec is None:
+            return
+        kind, index, keyword = spec
+        taint = args[index] if len(args) > index else kwargs.get(keyword, CLEAN)
+        if qual in ("flask.Response", "flask.make_response") and _non_html_mimetype(node):
+            return
+        live = frozenset(o for o in taint if kind not in o.cleared)
+        if live:
+            self.sinks.append(SinkHit(kind, f"{what}()", self.m.span(node), live))
+
+    def _file_save(
+        self, node: ast.Call, func: ast.Attribute, args: list[Taint], kwargs: dict[str, Taint]
+    ) -> None:
+        """``file.save(path)``: a path sink, and an upload into the static folder."""
+        receiver = self._expr(func.value, 0)
+        is_upload = any(o.kind == "source" and o.label == "request.files" for o in receiver)
+        target = node.args[0] if node.args else None
+        if is_upload and target is not None and _mentions_static(target, self.static_paths):
+            self.m.result.static_saves.append(self.m.span(node))
+        taint = args[0] if args else kwargs.get("dst", CLEAN)
+        live = frozenset(o for o in taint if "path" not in o.cleared)
+        if live:
+            self.sinks.append(
+                SinkHit("path", f"{dotted(func) or 'save'}()", self.m.span(node), live)
+            )
+
+    def _render(self, node: ast.Call, kwargs: dict[str, Taint], spread: bool) -> None:
+        names: list[str] = []
+        if node.args:
+            first = node.args[0]
+            for item in first.elts if isinstance(first, (ast.List, ast.Tuple)) else [first]:
+                value = self.m.evaluator.evaluate(item)
+                if isinstance(value.value, str):
+                    names.append(value.value)
+        for kw in node.keywords:
+            if kw.arg == "template_name_or_list" and isinstance(kw.value, ast.Constant):
+                names.append(str(kw.value.value))
+        context = tuple((k, _bounded(t)) for k, t in kwargs.items() if k != "template_name_or_list")
+        self.renders.append(RenderCall(tuple(names), context, spread, self.m.span(node)))
+
+
+class TaintAnalyzer:
+    """Runs the interpreter over every function of one module."""
+
+    def __init__(self, tree: ast.Module, lines: list[str], path: str, imports: dict[str, str]):
+        self.tree = tree
+        self.lines = lines
+        self.path = path
+        self.imports = imports
+        self.evaluator = Evaluator(imports)
+        self.result = ModuleTaint()
+        self.module_functions: set[str] = set()
+        self.module_classes: set[str] = set()
+
+    def span(self, node: ast.AST) -> Span:
+        line = getattr(node, "lineno", 1)
+        text = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
+        return Span(
+            line,
+            getattr(node, "col_offset", 0) + 1,
+            getattr(node, "end_lineno", None) or line,
+            (getattr(node, "end_col_offset", None) or 0) + 1,
+            text[:200],
+        )
+
+    def run(self) -> ModuleTaint:
+        for stmt in self.tree.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.module_functions.add(stmt.name)
+            elif isinstance(stmt, ast.ClassDef):
+                self.module_classes.add(stmt.name)
+        for node, qualname, class_name in _functions(self.tree.body, "", None):
+            interpreter = _FunctionInterpreter(self, node, qualname, class_name)
+            self.result.functions[qualname] = interpreter.run()
+            self._template_globals(node)
+        self._module_template_facts()
+        return self.result
+
+    def callee_ref(self, func: ast.expr, scope: _FunctionInterpreter) -> Ref:
+        """A ref for calls that may land in project code; "" for known external code."""
+        if isinstance(func, ast.Name):
+            if func.id in self.module_functions:
+                return f"global:{func.id}"
+            if func.id in self.module_classes:
+                return f"global:{func.id}"
+            qual = self.imports.get(func.id)
+            if qual and qual.split(".")[0] not in tables.EXTERNAL_PACKAGES:
+                return f"import:{qual}"
+            return ""
+        if isinstance(func, ast.Attribute):
+            owner = func.value
+            if isinstance(owner, ast.Name):
+                if owner.id == "self" and scope.class_name:
+                    return f"method:global:{scope.class_name}.{func.attr}"
+                if owner.id in scope.objects:
+                    return f"method:{scope.objects[owner.id]}.{func.attr}"
+            qual = self.evaluator.qualify(func)
+            if qual and qual.split(".")[0] not in tables.EXTERNAL_PACKAGES:
+                return f"import:{qual}"
+        return ""
+
+    def _template_globals(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for deco in node.decorator_list:
+            func = deco.func if isinstance(deco, ast.Call) else deco
+            attr = func.attr if isinstance(func, ast.Attribute) else ""
+            if attr in ("context_processor", "app_context_processor"):
+                keys = _returned_keys(node)
+                if keys is None:
+                    self.result.template_globals_unknown = True
+                else:
+                    self.result.template_globals.update(keys)
+            elif attr in ("template_global", "app_template_global"):
+                name = node.name
+                if isinstance(deco, ast.Call):
+                    for arg in (*deco.args, *(k.value for k in deco.keywords)):
+                        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                            name = arg.value
+                self.result.template_globals.add(name)
+
+    def _module_template_facts(self) -> None:
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    # app.jinja_env.globals["name"] = ...
+                    if (
+                        isinstance(target, ast.Subscript)
+                        and isinstance(target.value, ast.Attribute)
+                        and target.value.attr == "globals"
+                        and isinstance(target.slice, ast.Constant)
+                    ):
+                        self.result.template_globals.add(str(target.slice.value))
+                    # app.jinja_env.autoescape = False
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and target.attr == "autoescape"
+                        and isinstance(node.value, ast.Constant)
+                        and node.value.value is False
+                    ):
+                        self.result.autoescape_off.append(self.span(node))
+            elif isinstance(node, ast.Call):
+                func = node.func
+                name = dotted(func) or ""
+                if name.endswith(("globals.update", "add_template_global")):
+                    for kw in node.keywords:
+                        if kw.arg and kw.arg != "name":
+                            self.result.template_globals.add(kw.arg)
+                        elif kw.arg == "name" and isinstance(kw.value, ast.Constant):
+                            self.result.template_globals.add(str(kw.value.value))
+                    for arg in node.args:
+                        if isinstance(arg, ast.Name):
+                            self.result.template_globals.add(arg.id)
+                        elif isinstance(arg, ast.Dict):
+                            for key in arg.keys:
+                                if isinstance(key, ast.Constant):
+                                    self.result.template_globals.add(str(key.value))
+                qual = self.evaluator.qualify(func)
+                if qual in ("jinja2.Environment", "jinja2.environment.Environment"):
+                    for kw in node.keywords:
+                        if (
+                            kw.arg == "autoescape"
+                            and isinstance(kw.value, ast.Constant)
+                            and kw.value.value is False
+                        ):
+                            self.result.autoescape_off.append(self.span(node))
+
+
+def analyze_taint(tree: ast.Module, text: str, path: str, imports: dict[str, str]) -> ModuleTaint:
+    return TaintAnalyzer(tree, text.splitlines(), path, imports).run()
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+_ITEM_READS: Final = frozenset({"get", "getlist", "pop", "setdefault", "__getitem__", "read"})
+_CONTAINER_READS: Final = _ITEM_READS | {"items", "values", "keys", "copy", "to_dict"}
+_BUILTINS: Final = frozenset(
+    {"open", "eval", "exec", "compile", "str", "repr", "int", "float", "bool", "len", "list",
+     "tuple", "set", "dict", "sorted", "reversed", "format", "abs", "round", "hash", "id",
+     "isinstance"}
+)  # fmt: skip
+
+
+def _functions(
+    body: list[ast.stmt], prefix: str, class_name: str | None, depth: int = 0
+) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef, str, str | None]]:
+    """Functions and methods, including ones nested in others (routes and context
+    processors defined inside an app factory), named ``outer.inner``."""
+    if depth > 20:
+        return
+    for stmt in body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield stmt, prefix + stmt.name, class_name
+            yield from _functions(stmt.body, f"{prefix}{stmt.name}.", None, depth + 1)
+        elif isinstance(stmt, ast.ClassDef):
+            yield from _functions(stmt.body, f"{prefix}{stmt.name}.", stmt.name, depth + 1)
+        elif isinstance(stmt, (ast.If, ast.For, ast.While, ast.With, ast.Try)):
+            for block in ("body", "orelse", "finalbody"):
+                yield from _functions(getattr(stmt, block, []), prefix, class_name, depth + 1)
+            for handler in getattr(stmt, "handlers", []):
+                yield from _functions(handler.body, prefix, class_name, depth + 1)
+
+
+def _union(taints: Iterable[Taint]) -> Taint:
+    result: set[Origin] = set()
+    for taint in taints:
+        result |= taint
+    return _bounded(result)
+
+
+def _bounded(taint: Iterable[Origin]) -> Taint:
+    items = list(dict.fromkeys(taint))
+    if len(items) <= MAX_ORIGINS:
+        return frozenset(items)
+    # keep sources first: they are what findings are made of
+    items.sort(key=lambda o: (o.kind != "source", o.kind != "param", len(o.steps)))
+    return frozenset(items[:MAX_ORIGINS])
+
+
+def _as_str(taint: Taint) -> Taint:
+    return frozenset(o.as_str() for o in taint) if taint else CLEAN
+
+
+def _fixed_host(node: ast.expr, taint: Taint) -> Taint:
+    """``f"https://api.example.com/{x}"``: x cannot change the host: not SSRF."""
+    first: ast.expr | None = None
+    if isinstance(node, ast.JoinedStr) and node.values:
+        first = node.values[0]
+    elif isinstance(node, ast.BinOp):
+        first = node.left
+        while isinstance(first, ast.BinOp):
+            first = first.left
+    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+        if _FIXED_HOST.match(first.value):
+            return frozenset(o.clear({"ssrf", "redirect"}) for o in taint)
+        if first.value.startswith("/") and not first.value.startswith("//"):
+            return frozenset(o.clear({"redirect"}) for o in taint)
+    return taint
+
+
+def _names(target: ast.expr) -> Iterator[str]:
+    for node in ast.walk(target):
+        if isinstance(node, ast.Name):
+            yield node.id
+
+
+def _clear_name(env: dict[str, Taint], name: str, kinds: set[str]) -> None:
+    if name in env:
+        env[name] = frozenset(o.clear(kinds) for o in env[name])
+
+
+def _exits(body: list[ast.stmt]) -> bool:
+    """Whether a block always leaves the function (return, raise, abort(...))."""
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, (ast.Return, ast.Raise, ast.Continue, ast.Break)):
+        return True
+    if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call):
+        name = dotted(last.value.func) or ""
+        return name.split(".")[-1] in ("abort", "exit")
+    if isinstance(last, ast.If):
+        return _exits(last.body) and _exits(last.orelse)
+    return False
+
+
+def _validated_url(test: ast.expr) -> tuple[str | None, bool]:
+    """The variable a redirect-target check validates, and whether the test is positive.
+
+    ``if is_safe_url(x):`` -> (x, True); ``if not is_safe_url(x):`` and
+    ``if urlsplit(x).netloc or urlsplit(x).scheme:`` -> (x, False).
+    """
+    negated = False
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        negated, test = True, test.operand
+    if isinstance(test, ast.Call):
+        name = (dotted(test.func) or "").split(".")[-1]
+        if name in tables.SAFE_URL_HELPERS and test.args:
+            arg = test.args[0]
+            if isinstance(arg, ast.Name):
+                return arg.id, not negated
+    checked: str | None = None
+    for node in ast.walk(test):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in ("netloc", "scheme", "hostname")
+            and isinstance(node.value, ast.Call)
+            and (dotted(node.value.func) or "").split(".")[-1] in ("urlparse", "urlsplit")
+            and node.value.args
+            and isinstance(node.value.args[0], ast.Name)
+        ):
+            checked = node.value.args[0].id
+    if checked is not None:
+        # `if parsed.netloc ...: abort()` flags a bad URL: the test is "unsafe"
+        return checked, negated
+    return None, False
+
+
+def _shell_true(node: ast.Call) -> bool:
+    qual_name = dotted(node.func) or ""
+    if qual_name.endswith(("getoutput", "getstatusoutput")):
+        return True
+    return any(
+        kw.arg == "shell" and isinstance(kw.value, ast.Constant) and kw.value.value is True
+        for kw in node.keywords
+    )
+
+
+def _safe_yaml(node: ast.Call) -> bool:
+    loaders = [kw.value for kw in node.keywords if kw.arg == "Loader"]
+    if len(node.args) > 1:
+        loaders.append(node.args[1])
+    return any((dotted(v) or "").endswith(tables.SAFE_YAML_LOADERS) for v in loaders)
+
+
+def _non_html_mimetype(node: ast.Call) -> bool:
+    for kw in node.keywords:
+        if kw.arg in ("mimetype", "content_type") and isinstance(kw.value, ast.Constant):
+            return "html" not in str(kw.value.value)
+    return False
+
+
+def _mentions_static(node: ast.expr, static_names: set[str]) -> bool:
+    """A path expression under the static folder: a 'static' path segment,
+    ``app.static_folder``, or a local name already known to hold such a path."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and sub.id in static_names:
+            return True
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+            parts = re.split(r"[\\/]", sub.value)
+            if "static" in parts:
+                return True
+        if isinstance(sub, ast.Attribute) and sub.attr == "static_folder":
+            return True
+    return False
+
+
+def _returned_keys(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str] | None:
+    keys: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Return) and sub.value is not None:
+            value = sub.value
+            if isinstance(value, ast.Dict):
+                for key in value.keys:
+                    if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+                        return None
+                    keys.add(key.value)
+            elif isinstance(value, ast.Call) and dotted(value.func) == "dict":
+                if value.args:
+                    return None
+                keys.update(kw.arg for kw in value.keywords if kw.arg)
+            else:
+                return None
+    return keys

@@ -1,0 +1,289 @@
+"""Joining per-function taint summaries across the project.
+
+Two questions, both answered with memoised, depth-bounded recursion over the call
+graph (recursive functions simply contribute nothing on the cycle):
+
+- :meth:`Resolver.returns` — what does calling function F return, in terms of request
+  sources and F's own parameters? ``call`` origins are replaced by the callee's
+  returns, with the callee's parameters replaced by the taint of the arguments.
+- :meth:`Resolver.param_sinks` — which of F's parameters reach which sinks, directly or
+  through the functions F calls?
+
+A finding is a *source* reaching a sink whose kind it has not been sanitised for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Final
+
+from flaskwarden.model import Project
+from flaskwarden.python.facts import ModuleFacts, Ref, Span
+from flaskwarden.taint.engine import (
+    CLEAN,
+    FunctionTaint,
+    ModuleTaint,
+    Origin,
+    SinkHit,
+    Step,
+    Taint,
+    _bounded,
+)
+
+MAX_DEPTH: Final = 8
+
+
+@dataclass(frozen=True, eq=False)
+class Located:
+    module: ModuleFacts
+    function: FunctionTaint
+
+
+@dataclass(frozen=True, eq=False)
+class ParamSink:
+    """Parameter ``param`` of a function reaches sink ``hit`` (in module ``module``)."""
+
+    param: str
+    cleared: frozenset[str]
+    steps: tuple[Step, ...]
+    hit: SinkHit
+    module: ModuleFacts
+
+
+@dataclass(frozen=True, eq=False)
+class Flow:
+    """A source reaching a sink: what the injection rules report."""
+
+    origin: Origin
+    hit: SinkHit
+    module: ModuleFacts
+    function: str
+
+
+def taint_of(module: ModuleFacts) -> ModuleTaint | None:
+    value = getattr(module, "taint", None)
+    return value if isinstance(value, ModuleTaint) else None
+
+
+class Resolver:
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._returns: dict[tuple[str, str], Taint] = {}
+        self._param_sinks: dict[tuple[str, str], tuple[ParamSink, ...]] = {}
+        self._in_progress: set[tuple[str, str, str]] = set()
+
+    # -- looking functions up ---------------------------------------------------
+
+    def function(self, ref: Ref, module: ModuleFacts, depth: int = 0) -> Located | None:
+        if depth > MAX_DEPTH or not ref:
+            return None
+        kind, _, payload = ref.partition(":")
+        if kind == "global":
+            taint = taint_of(module)
+            if taint is None:
+                return None
+            found = taint.functions.get(payload)
+            if found is not None:
+                return Located(module, found)
+            # a class: calling it runs __init__; its "return" is the object
+            if f"{payload}.__init__" in taint.functions:
+                return None
+            if payload in module.imports:
+                return self.function(f"import:{module.imports[payload]}", module, depth + 1)
+            return None
+        if kind == "import":
+            split = self.project._split_import(payload, module)
+            if split is None:
+                return None
+            target, name = split
+            if "." in name:
+                class_name, _, method_name = name.partition(".")
+                return self.function(f"method:global:{class_name}.{method_name}", target, depth + 1)
+            return self.function(f"global:{name}", target, depth + 1)
+        if kind == "method":
+            class_ref, _, method = payload.rpartition(".")
+            owner = self.project.resolve_class(class_ref, module)
+            if owner is None:
+                return None
+            for base in self.project.mro(owner):
+                taint = taint_of(base.module)
+                if taint is not None:
+                    found = taint.functions.get(f"{base.cls.name}.{method}")
+                    if found is not None:
+                        return Located(base.module, found)
+            return None
+        return None
+
+    # -- returns ----------------------------------------------------------------------
+
+    def resolve(self, taint: Taint, module: ModuleFacts, depth: int = 0) -> Taint:
+        """Replace ``call`` origins by what the callees return; keep sources and params."""
+        result: set[Origin] = set()
+        for origin in taint:
+            if origin.kind != "call":
+                result.add(origin)
+                continue
+            if depth > MAX_DEPTH:
+                continue
+            located = self.function(origin.callee, module)
+            if located is None:
+                continue
+            args = dict(origin.args)
+            for ret in self.returns(located, depth + 1):
+                call_steps = origin.steps
+                if ret.kind == "source":
+                    result.add(
+                        replace(
+                            ret,
+                            cleared=ret.cleared | origin.cleared,
+                            steps=_join(ret.steps, call_steps),
+                        )
+                    )
+                elif ret.kind == "param":
+                    passed = _argument(args, located.function, ret.label)
+                    for inner in self.resolve(passed, module, depth + 1):
+                        result.add(
+                            replace(
+                                inner,
+                                cleared=inner.cleared | ret.cleared | origin.cleared,
+                                shape=ret.shape if inner.kind == "source" else inner.shape,
+                                steps=_join(inner.steps, call_steps + ret.steps),
+                            )
+                        )
+        return _bounded(result)
+
+    def returns(self, located: Located, depth: int = 0) -> Taint:
+        key = (located.module.path, located.function.qualname)
+        cached = self._returns.get(key)
+        if cached is not None:
+            return cached
+        guard = ("ret", *key)
+        if guard in self._in_progress or depth > MAX_DEPTH:
+            return CLEAN
+        self._in_progress.add(guard)
+        try:
+            result = self.resolve(located.function.returns, located.module, depth)
+        finally:
+            self._in_progress.discard(guard)
+        self._returns[key] = result
+        return result
+
+    # -- sinks ----------------------------------------------------------------------------
+
+    def param_sinks(self, located: Located, depth: int = 0) -> tuple[ParamSink, ...]:
+        """Which parameters of this function reach which sinks (here or in callees)."""
+        key = (located.module.path, located.function.qualname)
+        cached = self._param_sinks.get(key)
+        if cached is not None:
+            return cached
+        guard = ("sink", *key)
+        if guard in self._in_progress or depth > MAX_DEPTH:
+            return ()
+        self._in_progress.add(guard)
+        found: list[ParamSink] = []
+        try:
+            for hit in located.function.sinks:
+                for origin in self.resolve(hit.taint, located.module, depth):
+                    if origin.kind == "param" and hit.kind not in origin.cleared:
+                        found.append(
+                            ParamSink(
+                                origin.label, origin.cleared, origin.steps, hit, located.module
+                            )
+                        )
+            for site in located.function.calls:
+                callee = self.function(site.callee, located.module)
+                if callee is None:
+                    continue
+                args = dict(site.args)
+                for sink in self.param_sinks(callee, depth + 1):
+                    passed = _argument(args, callee.function, sink.param)
+                    for origin in self.resolve(passed, located.module, depth):
+                        cleared = origin.cleared | sink.cleared
+                        if origin.kind == "param" and sink.hit.kind not in cleared:
+                            found.append(
+                                ParamSink(
+                                    origin.label,
+                                    cleared,
+                                    _join(origin.steps, (_call_step(located, site.span),))
+                                    + sink.steps,
+                                    sink.hit,
+                                    sink.module,
+                                )
+                            )
+        finally:
+            self._in_progress.discard(guard)
+        unique = {(s.param, s.hit, s.module.path, s.cleared): s for s in found}
+        result = tuple(unique.values())[:64]
+        self._param_sinks[key] = result
+        return result
+
+    def flows(self, module: ModuleFacts) -> Iterator[Flow]:
+        """Every request source reaching a sink, for sinks reached from this module."""
+        taint = taint_of(module)
+        if taint is None:
+            return
+        for function in taint.functions.values():
+            located = Located(module, function)
+            for hit in function.sinks:
+                for origin in self.resolve(hit.taint, module):
+                    if origin.kind == "source" and _live(origin, hit):
+                        yield Flow(origin, hit, module, function.qualname)
+            for site in function.calls:
+                callee = self.function(site.callee, module)
+                if callee is None:
+                    continue
+                args = dict(site.args)
+                for sink in self.param_sinks(callee):
+                    passed = _argument(args, callee.function, sink.param)
+                    for origin in self.resolve(passed, module):
+                        cleared = origin.cleared | sink.cleared
+                        merged = replace(
+                            origin,
+                            cleared=cleared,
+                            steps=_join(origin.steps, (_call_step(located, site.span),))
+                            + sink.steps,
+                        )
+                        if origin.kind == "source" and _live(merged, sink.hit):
+                            yield Flow(merged, sink.hit, sink.module, function.qualname)
+
+    def render_context(self, module: ModuleFacts, taint: Taint) -> Taint:
+        return frozenset(o for o in self.resolve(taint, module) if o.kind == "source")
+
+
+def _live(origin: Origin, hit: SinkHit) -> bool:
+    if hit.kind in origin.cleared:
+        return False
+    # a view returning a whole container (request.args, parsed JSON) is not HTML
+    return not (hit.kind == "xss" and hit.what == "the view's response" and origin.shape != "str")
+
+
+def _argument(args: dict[str, Taint], function: FunctionTaint, param: str) -> Taint:
+    """The taint passed for ``param`` at a call site (positional or keyword)."""
+    params = [p for p in function.params if p not in ("self", "cls")]
+    taint = args.get(f"kw:{param}", CLEAN)
+    if param in params:
+        index = params.index(param)
+        if function.params and function.params[0] in ("self", "cls"):
+            pass
+        taint = taint | args.get(str(index), CLEAN)
+    return taint
+
+
+def _join(first: tuple[Step, ...], second: tuple[Step, ...]) -> tuple[Step, ...]:
+    steps = list(first)
+    for step in second:
+        if not steps or steps[-1] != step:
+            steps.append(step)
+    if len(steps) > 16:
+        steps = steps[:6] + steps[-10:]
+    return tuple(steps)
+
+
+def _call_step(located: Located, span: Span) -> Step:
+    return Step(
+        located.module.path,
+        span.line,
+        span.column,
+        f"passed to a call in {located.function.qualname}()",
+    )
