@@ -7,6 +7,10 @@ import pytest
 from flaskwarden.findings import Report
 from flaskwarden.scan import ScanOptions, scan
 
+# Fixture projects are data for the scanner (some have their own conftest.py and
+# test_*.py files, as real projects do): pytest must never import them.
+collect_ignore = ["fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 

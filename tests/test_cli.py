@@ -82,7 +82,7 @@ def test_json_output_and_file(project: Path, tmp_path: Path) -> None:
     # ordered by path, line, column: FW102 (the call, column 1) before FW101 (debug=)
     assert [(f["path"], f["line"], f["column"], f["rule"]) for f in data["findings"]] == [
         ("app.py", 3, 1, "FW102"),
-        ("app.py", 3, 9, "FW101"),
+        ("app.py", 3, 15, "FW101"),
     ]
 
 

@@ -43,6 +43,7 @@ _IMPLEMENTATION_MODULES: Final = (
     "flaskwarden.rules.debug",
     "flaskwarden.rules.secrets",
     "flaskwarden.rules.deploy",
+    "flaskwarden.rules.injection",
     # Other modes register here; these modules must import without Flask installed.
     "flaskwarden.probe.checks",
     "flaskwarden.audit.checks",

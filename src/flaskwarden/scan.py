@@ -174,9 +174,27 @@ class _LazyModule:
 def _analyze_guarded(rel: str, data: bytes) -> ModuleFacts | Diagnostic:
     """Analyse one file; a bug in flaskwarden costs that file, never the scan."""
     try:
-        return analyze_python(rel, data)
+        result = analyze_python(rel, data)
+        if isinstance(result, ModuleFacts):
+            _attach_taint(result, data)
+        return result
     except Exception as exc:
         return Diagnostic(rel, "internal-error", internal_error_message(exc))
+
+
+def _attach_taint(facts: ModuleFacts, data: bytes) -> None:
+    import ast
+
+    from flaskwarden.python.source import decode
+    from flaskwarden.taint.engine import analyze_taint
+
+    text = decode(facts.path, data)
+    if isinstance(text, str):
+        try:
+            tree = ast.parse(text)
+            facts.taint = analyze_taint(tree, text, facts.path, facts.imports)  # type: ignore[attr-defined]
+        except (SyntaxError, RecursionError, ValueError):
+            pass
 
 
 def internal_error_message(exc: BaseException) -> str:

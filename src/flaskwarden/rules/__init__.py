@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from flaskwarden import catalog
 from flaskwarden.discover import SourceFile
@@ -34,6 +34,9 @@ class ScanContext:
     files: list[SourceFile]
     read: Callable[[SourceFile], bytes | None]
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Per-scan state a family builds once and shares between its rules (a parsed
+    # deployment model, the template model): ``ctx.cache.setdefault(key, ...)``.
+    cache: dict[str, Any] = field(default_factory=dict)
 
 
 ProjectCheck = Callable[[ScanContext], Iterable[Finding]]
