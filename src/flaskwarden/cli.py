@@ -99,9 +99,19 @@ OUTPUT_OPTION = click.option(
 )
 
 
+SCAN_FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif", "html", "github"]),
+    default="text",
+    show_default=True,
+    help="Output format: html is one self-contained page, github prints workflow annotations.",
+)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@FORMAT_OPTION
+@SCAN_FORMAT_OPTION
 @OUTPUT_OPTION
 @click.option("--select", multiple=True, help="Only these rules (ids or prefixes: FW1, FW201).")
 @click.option("--ignore", multiple=True, help="Skip these rules (ids or prefixes).")
@@ -118,6 +128,27 @@ OUTPUT_OPTION = click.option(
     help="Read [tool.flaskwarden] from this pyproject.toml instead of the nearest one.",
 )
 @click.option("--no-config", is_flag=True, help="Ignore any pyproject.toml configuration.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes, then report what remains.")
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print the fixes as a unified diff instead of writing them (exit 1 if any).",
+)
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="With --fix or --diff, also apply fixes that need your attention (FW201).",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Hide the findings recorded in this baseline file; report only new ones.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Record every current finding in FILE (for --baseline) and exit 0.",
+)
 def scan(
     paths: tuple[Path, ...],
     fmt: str,
@@ -129,6 +160,11 @@ def scan(
     exit_zero: bool,
     config: Path | None,
     no_config: bool,
+    fix: bool,
+    diff: bool,
+    unsafe_fixes: bool,
+    baseline: Path | None,
+    write_baseline: Path | None,
 ) -> None:
     """Scan PATHS (default: the current directory) without running any of the code.
 
@@ -136,11 +172,23 @@ def scan(
     repository, files ignored by git are skipped. Configure defaults in
     [tool.flaskwarden] of pyproject.toml; suppress one finding with
     `# flaskwarden: ignore[FW101]` on its statement.
+
+    \b
+    Fixes (libcst, formatting kept): --fix writes the safe ones (FW101 debug from
+    FLASK_DEBUG, FW102 main guard, FW103 loopback host), --unsafe-fixes adds FW201
+    (secret key from the environment), --diff only shows them.
+    Adopting on an old codebase: --write-baseline FILE once, then --baseline FILE.
     """
     from flaskwarden.report import render
-    from flaskwarden.scan import ScanOptions, UsageError
-    from flaskwarden.scan import scan as run_scan
+    from flaskwarden.scan import ScanOptions
 
+    if baseline is not None and write_baseline is not None:
+        raise click.UsageError("use --baseline or --write-baseline, not both")
+    if write_baseline is not None and (fix or diff):
+        raise click.UsageError("--write-baseline records findings; it does not take --fix/--diff")
+    if unsafe_fixes and not (fix or diff):
+        raise click.UsageError("--unsafe-fixes applies only with --fix or --diff")
+    accepted = _load_baseline(baseline)
     options = ScanOptions(
         select=_split_codes(select) if select else None,
         ignore=_split_codes(ignore),
@@ -149,16 +197,99 @@ def scan(
         config=config,
         no_config=no_config,
     )
-    try:
-        report = run_scan(list(paths), options)
-    except UsageError as exc:
-        raise click.UsageError(str(exc)) from exc
+    report = _scan(list(paths), options, accepted)
+    if write_baseline is not None:
+        from flaskwarden.baseline import render_baseline
+
+        _write(render_baseline(report), write_baseline)
+        click.echo(
+            f"Wrote baseline with {len(report.findings)} findings to {write_baseline}", err=True
+        )
+        return
+    if diff:
+        sys.exit(_show_fixes(report, unsafe_fixes))
+    if fix:
+        _apply_fixes(report, unsafe_fixes)
+        report = _scan(list(paths), options, accepted)
+    if fmt in ("json", "sarif", "html"):
+        from flaskwarden.fix import attach_fixes
+
+        attach_fixes(report)
     color = output is None and fmt == "text" and sys.stdout.isatty()
     _write(render(report, fmt, color=color), output)
     if output is not None and fmt != "text":
         click.echo(f"Wrote {fmt} report with {len(report.findings)} findings to {output}", err=True)
     if report.findings and not exit_zero:
         sys.exit(EXIT_FINDINGS)
+
+
+def _load_baseline(path: Path | None) -> Any:
+    if path is None:
+        return None
+    from flaskwarden.baseline import BaselineError, load_baseline
+
+    try:
+        return load_baseline(path)
+    except BaselineError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def _scan(paths: list[Path], options: Any, accepted: Any) -> Any:
+    """Run the scan pipeline, then hide what the baseline (if any) accepts."""
+    from flaskwarden.scan import UsageError
+    from flaskwarden.scan import scan as run_scan
+
+    try:
+        report = run_scan(paths, options)
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if accepted is not None:
+        from flaskwarden.baseline import apply_baseline
+
+        apply_baseline(report, accepted)
+    return report
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _unsafe_hint(plan: Any) -> None:
+    if plan.unsafe_available:
+        count = plan.unsafe_available
+        click.echo(
+            f"{count} more {'fix' if count == 1 else 'fixes'} available with --unsafe-fixes "
+            "(see docs/workflow.md: they need your attention).",
+            err=True,
+        )
+
+
+def _show_fixes(report: Any, unsafe: bool) -> int:
+    """--diff: print what --fix would change; exit 1 when it would change anything."""
+    from flaskwarden.fix import plan_fixes
+
+    plan = plan_fixes(report, unsafe=unsafe)
+    click.echo(plan.diff(), nl=False)
+    for problem in plan.problems:
+        click.echo(problem, err=True)
+    click.echo(
+        f"Would fix {_plural(plan.fixed, 'finding')} in {_plural(len(plan.files), 'file')}.",
+        err=True,
+    )
+    _unsafe_hint(plan)
+    return EXIT_FINDINGS if plan.files else EXIT_CLEAN
+
+
+def _apply_fixes(report: Any, unsafe: bool) -> None:
+    from flaskwarden.fix import plan_fixes, write_fixes
+
+    plan = plan_fixes(report, unsafe=unsafe)
+    written, problems = write_fixes(plan)
+    for problem in plan.problems + problems:
+        click.echo(problem, err=True)
+    fixed = sum(len(f.change.applied) for f in written)
+    click.echo(f"Fixed {_plural(fixed, 'finding')} in {_plural(len(written), 'file')}.", err=True)
+    _unsafe_hint(plan)
 
 
 @cli.command()

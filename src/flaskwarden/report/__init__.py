@@ -1,4 +1,5 @@
-"""Reporters: turn a :class:`~flaskwarden.findings.Report` into text, JSON or SARIF.
+"""Reporters: turn a :class:`~flaskwarden.findings.Report` into text, JSON, SARIF, HTML
+or GitHub Actions annotations.
 
 Every mode (scan, probe, audit) reports through :func:`render`, so the formats are the
 same whatever found the problem.
@@ -10,7 +11,7 @@ from typing import Final
 
 from flaskwarden.findings import Report
 
-FORMATS: Final = ("text", "json", "sarif")
+FORMATS: Final = ("text", "json", "sarif", "html", "github")
 
 
 def render(report: Report, fmt: str, *, color: bool = False, tool_mode: str = "scan") -> str:
@@ -23,6 +24,14 @@ def render(report: Report, fmt: str, *, color: bool = False, tool_mode: str = "s
         from flaskwarden.report.sarif import render_sarif
 
         return render_sarif(report)
+    if fmt == "html":
+        from flaskwarden.report.html import render_html
+
+        return render_html(report)
+    if fmt == "github":
+        from flaskwarden.report.github import render_github
+
+        return render_github(report)
     if fmt == "text":
         from flaskwarden.report.text import render_text
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from flaskwarden import __version__, catalog
-from flaskwarden.findings import Finding, Location, Report, Severity
+from flaskwarden.findings import Finding, Fix, Location, Report, Severity
 
 SCHEMA: Final = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI: Final = "https://github.com/flaskwarden/flaskwarden"
@@ -108,7 +108,37 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
         ]
         steps.append({"location": {**location, "message": {"text": "sink"}}})
         result["codeFlows"] = [{"threadFlows": [{"locations": steps}]}]
+    if finding.fix is not None and finding.fix.edits:
+        result["fixes"] = [_fix(finding.fix)]
     return result
+
+
+def _fix(fix: Fix) -> dict[str, Any]:
+    """A SARIF fix: replacements per file; an empty deleted region is an insertion."""
+    by_path: dict[str, list[dict[str, Any]]] = {}
+    for edit in fix.edits:
+        by_path.setdefault(edit.path, []).append(
+            {
+                "deletedRegion": {
+                    "startLine": edit.line,
+                    "startColumn": edit.column,
+                    "endLine": edit.end_line,
+                    "endColumn": edit.end_column,
+                },
+                "insertedContent": {"text": edit.replacement},
+            }
+        )
+    return {
+        "description": {"text": fix.description},
+        "artifactChanges": [
+            {
+                "artifactLocation": {"uri": _uri(path), "uriBaseId": "%SRCROOT%"},
+                "replacements": replacements,
+            }
+            for path, replacements in by_path.items()
+        ],
+        "properties": {"safe": fix.safe},
+    }
 
 
 def render_sarif(report: Report) -> str:
