@@ -398,7 +398,7 @@ def dockerfile_targets(inputs: DeployInputs) -> list[Target]:
         origin = Origin(path, stage.instruction.line, stage.instruction.source, "Dockerfile FROM")
         target = Target(
             "dockerfile",
-            f"{path} ({stage.label}, the default build target)",
+            f"{path} ({stage.label})",
             origin,
             facts.context_dir,
             facts.env,

@@ -294,7 +294,7 @@ class Stage:
 
     @property
     def label(self) -> str:
-        return f"stage {self.name!r}" if self.name else f"stage {self.index}"
+        return f"stage {self.name!r}" if self.name else f"stage {self.index + 1}"
 
 
 def stages(

@@ -51,6 +51,8 @@ class EnvVar:
 
     def describe(self) -> str:
         shown = "(unknown)" if self.value is None else repr(self.value)
+        if self.origin.what == self.origin.path.rsplit("/", 1)[-1]:
+            return f"{self.name}={shown} ({self.origin.short()})"
         return f"{self.name}={shown} ({self.origin.what}, {self.origin.short()})"
 
 
@@ -202,6 +204,8 @@ class DebugResolution:
     # app.debug set under a production server.
     debugger: bool = False
     all_interfaces: bool = False
+    # False when the conclusion rests on a heuristic (the code reads FLASK_ENV).
+    certain: bool = True
 
 
 @dataclass
