@@ -323,8 +323,10 @@ def image_facts(
             if project is None or any(c in source for c in "*?["):
                 continue
             dest = copy.dest
-            if copy.dest.endswith("/") and source not in (".", "./") and not source.endswith("/"):
-                dest = posixpath.join(copy.dest, posixpath.basename(source.rstrip("/")))
+            # A directory's contents are copied, a file lands inside a directory dest.
+            is_dir = source.endswith("/") or Path(inputs.root, project or ".").is_dir()
+            if copy.into_dir and not is_dir:
+                dest = posixpath.join(copy.dest, posixpath.basename(source))
             path_map.append((posixpath.normpath(dest), project))
     shipped = _shipped_dotenv(inputs, context_dir, tuple(path_map), stage.workdir)
     return ImageFacts(
@@ -398,7 +400,7 @@ def dockerfile_targets(inputs: DeployInputs) -> list[Target]:
         origin = Origin(path, stage.instruction.line, stage.instruction.source, "Dockerfile FROM")
         target = Target(
             "dockerfile",
-            f"{path} ({stage.label})",
+            path if len(df.stages(inputs.dockerfiles[path])) == 1 else f"{path} ({stage.label})",
             origin,
             facts.context_dir,
             facts.env,

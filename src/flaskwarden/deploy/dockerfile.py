@@ -274,6 +274,7 @@ class Copy:
     dest: str
     from_stage: str | None
     line: int
+    into_dir: bool = False  # the destination is a directory (ends in / or is .)
 
 
 @dataclass
@@ -370,11 +371,21 @@ def stages(
             items = list(ins.exec_form) if ins.exec_form else words(ins.text, parsed.escape)
             if len(items) >= 2 and not _HEREDOC.search(ins.text):
                 resolved = [substitute(item, values)[0] or item for item in items]
-                dest = resolved[-1]
-                if not dest.startswith("/"):
-                    dest = _posix_join(current.workdir, dest)
+                raw_dest = resolved[-1]
+                into_dir = raw_dest.endswith("/") or raw_dest in (".", "./") or len(resolved) > 2
+                dest = (
+                    raw_dest if raw_dest.startswith("/") else _posix_join(current.workdir, raw_dest)
+                )
                 from_stage = dict(ins.flags).get("from")
-                current.copies.append(Copy(tuple(resolved[:-1]), dest, from_stage, ins.line))
+                current.copies.append(
+                    Copy(
+                        tuple(resolved[:-1]),
+                        dest.rstrip("/") or "/",
+                        from_stage,
+                        ins.line,
+                        into_dir,
+                    )
+                )
         elif ins.keyword == "CMD":
             current.cmd = ins
             cmd_inherited = False
@@ -386,6 +397,6 @@ def stages(
 
 
 def _posix_join(base: str, path: str) -> str:
-    if path in ("", "."):
+    if path in ("", ".", "./"):
         return base or "/"
-    return f"{base.rstrip('/')}/{path}"
+    return f"{base.rstrip('/')}/{path.removeprefix('./')}"

@@ -206,6 +206,10 @@ class DebugResolution:
     all_interfaces: bool = False
     # False when the conclusion rests on a heuristic (the code reads FLASK_ENV).
     certain: bool = True
+    # Deployment settings that turn debug on but are masked today by code that turns
+    # it on by itself (debug=True): fixing the code as FW101 suggests leaves them live.
+    latent: list[Switch] = field(default_factory=list)
+    masked_by: str = ""
 
 
 @dataclass

@@ -490,7 +490,9 @@ class Resolver:
         on = value.truthy
         if on and static.truthy:
             chain.append(f"{text} {where} turns debug on in the code itself (see FW101)")
-            return DebugResolution(DebugState.ON, chain, code=code)
+            result = DebugResolution(DebugState.ON, chain, code=code)
+            self._latent(result, env, f"{text} ({module.path}:{span.line})", False)
+            return result
         deciding = [env.get(name) for name in value.env if env.get(name) is not None]
         settings = ", ".join(v.describe() for v in deciding if v is not None)
         with_env = f" with {settings}" if settings else ""
@@ -694,9 +696,11 @@ class Resolver:
             return result
         if literal_on:
             writer = literal_on[0]
-            chain.append(f"`{writer.span.snippet}` ({writer.module.path}:{writer.span.line}) "
-                         "turns debug on in the code itself (see FW101)")  # fmt: skip
-            return DebugResolution(DebugState.ON, chain, code=list(code))
+            where = f"`{writer.span.snippet}` ({writer.module.path}:{writer.span.line})"
+            chain.append(f"{where} turns debug on in the code itself (see FW101)")
+            result = DebugResolution(DebugState.ON, chain, code=list(code))
+            self._latent(result, env, where, True)
+            return result
         if unknown:
             chain.append("the code sets DEBUG to a value not known statically")
             return DebugResolution(DebugState.UNKNOWN, chain, code=list(code))
@@ -706,6 +710,21 @@ class Resolver:
                      "debug off")  # fmt: skip
         result = DebugResolution(DebugState.OFF, chain, code=list(code))
         return self._flask_env_read(env, result, read_vars)
+
+    def _latent(
+        self, result: DebugResolution, env: Environment, masked_by: str, at_creation: bool
+    ) -> None:
+        """Record the deployment settings that would keep debug on once the code stops
+        turning it on by itself (the fix FW101 suggests reads FLASK_DEBUG)."""
+        probe = self._env_debug(env, [], [], at_creation)
+        if probe.state is DebugState.ON and probe.switches:
+            result.latent = probe.switches
+            result.masked_by = masked_by
+            names = ", ".join(s.description for s in probe.switches)
+            result.chain.append(
+                f"{names} is masked by it today, but keeps debug on once the code reads "
+                "FLASK_DEBUG as FW101 suggests"
+            )
 
     def _flask_env_read(
         self, env: Environment, result: DebugResolution, evaluated: Iterable[str]

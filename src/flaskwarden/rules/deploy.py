@@ -222,13 +222,14 @@ def debug_in_deploy_config(ctx: ScanContext) -> Iterator[Finding]:
         debug = target.debug
         if debug is None or debug.state is not DebugState.ON:
             continue
-        for switch in debug.switches:
+        for switch in (*debug.switches, *debug.latent):
             pairs.append((switch.origin, target, switch))
     for group in _grouped(pairs):
         target = group.targets[0]
         debug = target.debug
         assert debug is not None
         switch = group.switches[0]
+        latent = switch in debug.latent
         if debug.debugger:
             severity = Severity.CRITICAL if debug.all_interfaces else Severity.HIGH
             effect = (
@@ -248,14 +249,20 @@ def debug_in_deploy_config(ctx: ScanContext) -> Iterator[Finding]:
             related.append(Location(command.origin.path, command.origin.line,
                                     message=f"{target.name} is started here"))  # fmt: skip
         chain = " → ".join(debug.chain)
+        what = (
+            f"{switch.description} asks for debug mode in {_names(group.targets)}; today "
+            f"{debug.masked_by} turns it on regardless (FW101), and once that is fixed to "
+            "read FLASK_DEBUG this setting keeps it on"
+            if latent
+            else f"{switch.description} turns debug mode on for {_names(group.targets)}"
+        )
         yield _finding(
             "FW105",
             group.origin,
-            f"{switch.description} turns debug mode on for {_names(group.targets)}: {effect}. "
-            f"Why: {chain}. Remove it from the deployment configuration; enable debug only "
-            "locally (flask run --debug).",
+            f"{what}: {effect}. Why: {chain}. Remove it from the deployment configuration; "
+            "enable debug only locally (flask run --debug).",
             severity=severity,
-            confidence=Confidence.HIGH if debug.certain else Confidence.MEDIUM,
+            confidence=Confidence.HIGH if debug.certain and not latent else Confidence.MEDIUM,
             related=related,
         )
 
@@ -349,9 +356,9 @@ def server_reload_in_production(ctx: ScanContext) -> Iterator[Finding]:
         yield _finding(
             "FW606",
             origin,
-            f"{switch.description} switches on reloading or debugging{where} of a production "
-            "server: it restarts workers on file changes (or traces/exposes internals). "
-            "Remove it; use reload only in development commands.",
+            f"{switch.description} switches on reloading or tracing for a production "
+            f"server{where}: workers restart on file changes (or internals are traced or "
+            "exposed). Remove it; reload only in development commands.",
         )
 
 
