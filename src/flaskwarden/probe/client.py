@@ -231,11 +231,12 @@ def _classify(exc: httpx.HTTPError, url: str, window: float) -> ProbeError:
     host = parts.hostname or where
     causes = _causes(exc)
     if isinstance(exc, httpx.ConnectTimeout):
+        handshake = " (TCP and TLS handshake)" if parts.scheme == "https" else ""
         return ProbeError(
             "timeout",
             url,
-            f"no connection to {where} within {window:g} s; is the host up and the port "
-            "reachable from here (firewall)?",
+            f"no connection to {where}{handshake} within {window:g} s; is the host up and "
+            "the port reachable from here (firewall)?",
         )
     if isinstance(exc, httpx.TimeoutException):
         return ProbeError(
