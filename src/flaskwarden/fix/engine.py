@@ -82,7 +82,13 @@ def fix_source(source: bytes, findings: Iterable[Finding], *, unsafe: bool) -> S
     needs_os = False
     for line, column, _, fixer_class, finding in planned:
         fixer = fixer_class(finding, line, column)
-        result = MetadataWrapper(module).visit(fixer)
+        try:
+            result = MetadataWrapper(module).visit(fixer)
+        except Exception as exc:  # a bug in a fixer costs this file's fixes, not the run
+            raise FixFailed(
+                f"the {finding.rule} fixer failed ({type(exc).__name__}: {exc}); "
+                "please report this"
+            ) from exc
         if fixer.applied:
             module = result
             applied.append(finding)
@@ -155,7 +161,7 @@ def plan_fixes(report: Report, *, unsafe: bool) -> FixPlan:
             if not unsafe:
                 unsafe_only = [f for f in findings if not FIXERS[f.rule].safe]
                 if unsafe_only:
-                    extra = fix_source(change.data, unsafe_only, unsafe=True)
+                    extra = fix_source(source, unsafe_only, unsafe=True)
                     plan.unsafe_available += len(extra.applied)
         except FixFailed as exc:
             plan.problems.append(f"{path}: not fixed: {exc}")

@@ -1,0 +1,8 @@
+# fix-mode: safe
+from flask import Flask
+from werkzeug.serving import run_simple
+
+app = Flask(__name__)
+
+if __name__ == "__main__":
+    run_simple("::", 5000, app, use_reloader=True, use_debugger=True)
