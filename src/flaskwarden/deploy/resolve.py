@@ -335,7 +335,7 @@ class Resolver:
             chain.append(f"{skip.describe()} stops it loading {', '.join(present)}")
             return env
         if not ok:
-            chain.append(f"{why}, so {', '.join(present)} are not loaded")
+            chain.append(f"{why}, so it does not load {', '.join(present)}")
             return env
         loaded, names = self.load_dotenv(env, present)
         chain.append(
