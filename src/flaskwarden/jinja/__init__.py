@@ -83,6 +83,8 @@ class Template:
     # Names bound by loops, macros and {% with %} anywhere in the template: visible to
     # templates it includes from inside those scopes.
     locals_seen: set[str] = field(default_factory=set)
+    # Variables the template itself guards: `x|default(...)`, `x is defined`.
+    optional: set[str] = field(default_factory=set)
     extends: list[str] = field(default_factory=list)
     includes: list[str] = field(default_factory=list)
     dynamic_includes: bool = False
@@ -158,9 +160,11 @@ class _Walker:
             return
         if isinstance(node, nodes.Extends):
             self._reference(node.template, self.t.extends)
+            self._reads(node.template, local)
             return
         if isinstance(node, (nodes.Include, nodes.Import, nodes.FromImport)):
             self._reference(node.template, self.t.includes)
+            self._reads(node.template, local)
             if isinstance(node, nodes.Import):
                 self.t.defines.add(node.target)
             elif isinstance(node, nodes.FromImport):
@@ -228,6 +232,12 @@ class _Walker:
             self.t.dynamic_includes = True
 
     def _reads(self, expr: nodes.Node, local: frozenset[str]) -> None:
+        for guard in (*expr.find_all((nodes.Filter, nodes.Test)), expr):
+            if (isinstance(guard, nodes.Filter) and guard.name in ("default", "d")) or (
+                isinstance(guard, nodes.Test) and guard.name in ("defined", "undefined")
+            ):
+                if isinstance(guard.node, nodes.Name):
+                    self.t.optional.add(guard.node.name)
         for name in _names(expr):
             if name.ctx == "load" and name.name not in local:
                 self.t.reads.setdefault(name.name, name.lineno)

@@ -739,6 +739,8 @@ def undefined_template_variable(ctx: ScanContext) -> Iterator[Finding]:
         for function in taint.functions.values() if taint else ():
             for render in function.renders:
                 renders.append((module, render))
+                if any(len(state.by_name.get(name, [])) > 1 for name in render.templates):
+                    continue
                 group = _template_group(state, render.templates)
                 defined: set[str] = set()
                 for member in group:
@@ -752,13 +754,16 @@ def undefined_template_variable(ctx: ScanContext) -> Iterator[Finding]:
                         spread.add(template.path)
     spec = catalog.spec("FW604")
     for path in sorted(passed):
-        if path in spread:
-            continue
         template = state.templates[path]
+        if path in spread or len(state.by_name.get(template.name, [])) != 1:
+            continue  # unknown context, or a name several template folders define
         missing = {
             name: line
             for name, line in template.reads.items()
-            if name not in passed[path] and name not in provided and name not in template.defines
+            if name not in passed[path]
+            and name not in provided
+            and name not in template.defines
+            and name not in template.optional
         }
         for name, line in sorted(missing.items(), key=lambda item: item[1]):
             yield Finding(

@@ -264,16 +264,21 @@ class _FunctionInterpreter:
     def _if(self, stmt: ast.If) -> None:
         self.expr(stmt.test)
         validated, positive = _validated_url(stmt.test)
+        kinds: set[str] = {"redirect", "ssrf"}
+        if validated is None:
+            # `if x not in ALLOWED: abort(404)` / `if x in ALLOWED:`: an allow-list
+            validated, positive = _allow_listed(stmt.test)
+            kinds = set(tables.ALL_KINDS)
         start = dict(self.env)
         body_env_start = dict(start)
         if validated and positive:
-            _clear_name(body_env_start, validated, {"redirect", "ssrf"})
+            _clear_name(body_env_start, validated, kinds)
         self.env = body_env_start
         self._block(stmt.body)
         body_env = self.env
         self.env = dict(start)
         if validated and not positive:
-            _clear_name(self.env, validated, {"redirect", "ssrf"})
+            _clear_name(self.env, validated, kinds)
         self._block(stmt.orelse)
         else_env = self.env
         body_exits = _exits(stmt.body)
@@ -311,7 +316,12 @@ class _FunctionInterpreter:
             base: ast.expr = target
             while isinstance(base, (ast.Attribute, ast.Subscript)):
                 base = base.value
-            if isinstance(base, ast.Name) and taint:
+            field_name = dotted(target) if isinstance(target, ast.Attribute) else None
+            if isinstance(base, ast.Name) and base.id in ("self", "cls") and field_name:
+                # instance state: track self.x on its own, or every attribute of
+                # self would look tainted once one is
+                self.env[field_name] = self._stepped(taint, stmt, field_name)
+            elif isinstance(base, ast.Name) and taint:
                 name = base.id
                 old = self.env.get(name, CLEAN)
                 self.env[name] = _bounded(old | self._stepped(taint, stmt, dotted(target) or name))
@@ -368,6 +378,9 @@ class _FunctionInterpreter:
             source = self._request_source(node)
             if source is not None:
                 return source
+            field_name = dotted(node)
+            if field_name is not None and field_name in self.env:
+                return self.env[field_name]
             return _as_str(self._expr(node.value, d)) if node.attr != "__class__" else CLEAN
         if isinstance(node, ast.Subscript):
             self._expr(node.slice, d)
@@ -434,6 +447,8 @@ class _FunctionInterpreter:
             return None
         label = f"request.{node.attr}"
         origin = Origin("source", label, steps=(self._step(node, label),), shape=shape)
+        if node.attr in tables.SAME_ORIGIN_ATTRIBUTES:
+            origin = origin.clear({"redirect"})
         return frozenset({origin})
 
     def _is_markup(self, node: ast.expr) -> bool:
@@ -671,19 +686,28 @@ class TaintAnalyzer:
             elif isinstance(node, ast.Call):
                 func = node.func
                 name = dotted(func) or ""
-                if name.endswith(("globals.update", "add_template_global")):
+                if name.endswith("add_template_global"):
+                    self._add_template_global(node)
+                elif name.endswith("globals.update"):
                     for kw in node.keywords:
-                        if kw.arg and kw.arg != "name":
+                        if kw.arg:
                             self.result.template_globals.add(kw.arg)
-                        elif kw.arg == "name" and isinstance(kw.value, ast.Constant):
-                            self.result.template_globals.add(str(kw.value.value))
                     for arg in node.args:
-                        if isinstance(arg, ast.Name):
-                            self.result.template_globals.add(arg.id)
-                        elif isinstance(arg, ast.Dict):
+                        if isinstance(arg, ast.Dict):
                             for key in arg.keys:
                                 if isinstance(key, ast.Constant):
                                     self.result.template_globals.add(str(key.value))
+                        else:
+                            self.result.template_globals_unknown = True
+                elif name.endswith(("context_processor", "template_context_processors")):
+                    # app.context_processor(inject): keys of what `inject` returns
+                    target = node.args[0] if node.args else None
+                    function = self._module_function(target)
+                    keys = _returned_keys(function) if function is not None else None
+                    if keys is None:
+                        self.result.template_globals_unknown = True
+                    else:
+                        self.result.template_globals.update(keys)
                 qual = self.evaluator.qualify(func)
                 if qual in ("jinja2.Environment", "jinja2.environment.Environment"):
                     for kw in node.keywords:
@@ -693,6 +717,33 @@ class TaintAnalyzer:
                             and kw.value.value is False
                         ):
                             self.result.autoescape_off.append(self.span(node))
+
+    def _add_template_global(self, node: ast.Call) -> None:
+        """``add_template_global(f)`` (named f.__name__) or ``(obj, "name")``."""
+        name: str | None = None
+        for kw in node.keywords:
+            if kw.arg == "name" and isinstance(kw.value, ast.Constant):
+                name = str(kw.value.value)
+        if name is None and len(node.args) > 1 and isinstance(node.args[1], ast.Constant):
+            name = str(node.args[1].value)
+        if name is None and node.args:
+            first = node.args[0]
+            if isinstance(first, ast.Name):
+                name = first.id
+            elif isinstance(first, ast.Attribute):
+                name = first.attr
+        if name is not None:
+            self.result.template_globals.add(name)
+
+    def _module_function(
+        self, node: ast.expr | None
+    ) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        if not isinstance(node, ast.Name):
+            return None
+        for function, qualname, _ in _functions(self.tree.body, "", None):
+            if qualname.rsplit(".", 1)[-1] == node.id:
+                return function
+        return None
 
 
 def analyze_taint(tree: ast.Module, text: str, path: str, imports: dict[str, str]) -> ModuleTaint:
@@ -822,6 +873,52 @@ def _validated_url(test: ast.expr) -> tuple[str | None, bool]:
     if checked is not None:
         # `if parsed.netloc ...: abort()` flags a bad URL: the test is "unsafe"
         return checked, negated
+    return None, False
+
+
+def _membership(test: ast.expr) -> tuple[str, bool] | None:
+    """``x in C`` / ``x == "lit"`` -> (x, True); ``x not in C`` / ``x != "lit"`` -> (x, False)."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return None
+    if not isinstance(test.left, ast.Name):
+        return None
+    op, right = test.ops[0], test.comparators[0]
+    if isinstance(op, ast.In):
+        return test.left.id, True
+    if isinstance(op, ast.NotIn):
+        return test.left.id, False
+    if isinstance(right, ast.Constant) and isinstance(op, (ast.Eq, ast.NotEq)):
+        return test.left.id, isinstance(op, ast.Eq)
+    return None
+
+
+def _allow_listed(test: ast.expr) -> tuple[str | None, bool]:
+    """The variable an allow-list test checks, and whether the test passing means
+    the value is allowed (True) or rejected (False).
+
+    ``x not in A or other`` failing means x is in A; ``x not in A and x != "b"``
+    failing means x is in A or is "b": both allow-listed. A conjunction with an
+    unrelated condition proves nothing about x and is not used.
+    """
+    single = _membership(test)
+    if single is not None:
+        return single
+    if not isinstance(test, ast.BoolOp):
+        return None, False
+    parts = [_membership(v) for v in test.values]
+    if isinstance(test.op, ast.Or):
+        rejecting = {p[0] for p in parts if p is not None and not p[1]}
+        if len(rejecting) == 1:
+            return rejecting.pop(), False
+        return None, False
+    if all(p is not None for p in parts):
+        names = {p[0] for p in parts if p is not None}
+        positives = {p[1] for p in parts if p is not None}
+        if len(names) == 1 and len(positives) == 1:
+            return names.pop(), positives.pop()
+    for p in parts:
+        if p is not None and p[1]:
+            return p  # `x in A and ...` passing means x is in A
     return None, False
 
 

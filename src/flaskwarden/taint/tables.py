@@ -59,6 +59,9 @@ REQUEST_ATTRIBUTES: Final[dict[str, str]] = {
     "user_agent": "obj",
     "stream": "obj",
 }
+# The request's own URL: redirecting to it (post/redirect/get to self) goes nowhere
+# an attacker chooses.
+SAME_ORIGIN_ATTRIBUTES: Final = frozenset({"path", "full_path", "url", "base_url"})
 REQUEST_METHODS: Final[dict[str, str]] = {
     "get_json": "obj",
     "get_data": "str",

@@ -1,0 +1,116 @@
+"""The Jinja template model and bad templates: diagnostics, never crashes."""
+
+from __future__ import annotations
+
+from flaskwarden.findings import Diagnostic
+from flaskwarden.jinja import Template, parse_template, template_name
+
+VIEW = """\
+from flask import Flask, render_template, request
+app = Flask(__name__)
+
+@app.route("/")
+def index():
+    return render_template("page.html", q=request.args.get("q", ""))
+"""
+
+
+def _parse(text: str | bytes, rel: str = "templates/page.html") -> Template:
+    parsed = parse_template(rel, text.encode() if isinstance(text, str) else text)
+    assert isinstance(parsed, Template), parsed
+    return parsed
+
+
+def test_template_names_follow_the_templates_folder() -> None:
+    assert template_name("shop/templates/admin/users.html") == "admin/users.html"
+    assert template_name("templates/page.html") == "page.html"
+    assert template_name("mail.j2") == "mail.j2"
+
+
+def test_outputs_and_escaping() -> None:
+    t = _parse(
+        "{{ a }}{{ b|safe }}{{ c|e }}{{ d.title|safe }}{{ e|upper|safe }}"
+        "{% autoescape false %}{{ f }}{% endautoescape %}{{ g ~ h }}"
+    )
+    how = {(o.name, o.how) for o in t.outputs}
+    assert how == {
+        ("a", ""),
+        ("b", "|safe"),
+        ("d", "|safe"),
+        ("e", "|safe"),
+        ("f", "{% autoescape false %}"),
+        ("g", ""),
+        ("h", ""),
+    }
+
+
+def test_extension_decides_autoescape() -> None:
+    assert _parse("{{ a }}").autoescape
+    text = _parse("{{ a }}", "templates/mail.txt")
+    assert not text.autoescape
+    assert text.outputs[0].how == "not autoescaped (.txt)"
+
+
+def test_reads_defines_and_references() -> None:
+    t = _parse(
+        '{% extends "base.html" %}{% import "forms.html" as forms %}'
+        '{% from "m.html" import field, label as lbl %}{% set x = y %}'
+        "{% block b %}{% for i in items %}{{ i }}{{ loop.index }}{% endfor %}"
+        '{% include ["a.html", "b.html"] %}{% include name %}{% endblock %}'
+        "{% macro m(p, q=default_q) %}{{ p }}{% endmacro %}"
+    )
+    assert t.extends == ["base.html"]
+    assert t.includes == ["forms.html", "m.html", "a.html", "b.html"]
+    assert t.dynamic_includes
+    assert {"x", "forms", "field", "lbl", "m"} <= t.defines
+    assert set(t.reads) == {"y", "items", "name", "default_q"}
+    assert {"i", "p", "q"} <= t.locals_seen
+
+
+def test_syntax_error_is_a_diagnostic() -> None:
+    parsed = parse_template("templates/x.html", b"<p>{% if a %}unclosed</p>\n")
+    assert isinstance(parsed, Diagnostic)
+    assert parsed.kind == "template-syntax"
+
+
+def test_unknown_tag_is_a_diagnostic() -> None:
+    parsed = parse_template("templates/x.html", b"{% cache 60 %}x{% endcache %}")
+    assert isinstance(parsed, Diagnostic)
+    assert parsed.kind == "template-syntax"
+    assert "cache" in parsed.message
+
+
+def test_unknown_filters_and_i18n_tags_parse() -> None:
+    t = _parse("{{ body|markdown|safe }}{% trans %}Hello{% endtrans %}{% do x.append(1) %}")
+    assert [(o.name, o.how) for o in t.outputs] == [("body", "|safe")]
+
+
+def test_binary_and_undecodable_templates() -> None:
+    binary = parse_template("templates/logo.html", b"GIF89a\x00\x01")
+    assert isinstance(binary, Diagnostic)
+    assert binary.kind == "binary"
+    latin = parse_template("templates/old.html", b"<p>caf\xe9</p>")
+    assert isinstance(latin, Diagnostic)
+    assert latin.kind == "encoding"
+
+
+def test_bad_templates_in_a_scan_are_diagnostics(scan_dir) -> None:  # type: ignore[no-untyped-def]
+    report = scan_dir(
+        {
+            "app.py": VIEW,
+            "templates/page.html": "<p>{{ q|safe }}</p>\n",
+            "templates/broken.html": "{% for x in %}\n",
+            "templates/cached.html": "{% cache 10 %}{% endcache %}",
+            "templates/img.html": b"\x89PNG\r\n\x1a\n\x00\x00",
+            "templates/deep.html": "{% if a %}" * 3000 + "{% endif %}" * 3000,
+        }
+    )
+    kinds = {d.path: d.kind for d in report.diagnostics}
+    assert kinds["templates/broken.html"] == "template-syntax"
+    assert kinds["templates/cached.html"] == "template-syntax"
+    assert kinds["templates/img.html"] == "binary"
+    assert kinds.get("templates/deep.html") in (None, "too-complex", "template-syntax")
+    assert "internal-error" not in kinds.values()
+    assert ("templates/page.html", 1, "FW302") in {
+        (f.path, f.line, f.rule) for f in report.findings
+    }
