@@ -233,11 +233,11 @@ class _Walker:
 
     def _reads(self, expr: nodes.Node, local: frozenset[str]) -> None:
         for guard in (*expr.find_all((nodes.Filter, nodes.Test)), expr):
-            if (isinstance(guard, nodes.Filter) and guard.name in ("default", "d")) or (
+            guarded = (isinstance(guard, nodes.Filter) and guard.name in ("default", "d")) or (
                 isinstance(guard, nodes.Test) and guard.name in ("defined", "undefined")
-            ):
-                if isinstance(guard.node, nodes.Name):
-                    self.t.optional.add(guard.node.name)
+            )
+            if guarded and isinstance(guard.node, nodes.Name):
+                self.t.optional.add(guard.node.name)
         for name in _names(expr):
             if name.ctx == "load" and name.name not in local:
                 self.t.reads.setdefault(name.name, name.lineno)

@@ -701,8 +701,8 @@ class TaintAnalyzer:
                             self.result.template_globals_unknown = True
                 elif name.endswith(("context_processor", "template_context_processors")):
                     # app.context_processor(inject): keys of what `inject` returns
-                    target = node.args[0] if node.args else None
-                    function = self._module_function(target)
+                    processor = node.args[0] if node.args else None
+                    function = self._module_function(processor)
                     keys = _returned_keys(function) if function is not None else None
                     if keys is None:
                         self.result.template_globals_unknown = True
