@@ -233,9 +233,12 @@ class _Walker:
 
     def _reads(self, expr: nodes.Node, local: frozenset[str]) -> None:
         for guard in (*expr.find_all((nodes.Filter, nodes.Test)), expr):
-            guarded = (isinstance(guard, nodes.Filter) and guard.name in ("default", "d")) or (
-                isinstance(guard, nodes.Test) and guard.name in ("defined", "undefined")
-            )
+            if isinstance(guard, nodes.Filter):
+                guarded = guard.name in ("default", "d")
+            elif isinstance(guard, nodes.Test):
+                guarded = guard.name in ("defined", "undefined")
+            else:
+                continue
             if guarded and isinstance(guard.node, nodes.Name):
                 self.t.optional.add(guard.node.name)
         for name in _names(expr):
