@@ -19,8 +19,10 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from flask import Flask
 
 from flaskwarden.findings import Report
 from flaskwarden.probe.runner import ProbeOptions, run_probe
@@ -246,3 +248,12 @@ def rogue(tmp_path: Path) -> Iterator[RogueFactory]:
 def probe(url: str, *paths: str, timeout: float = 5.0, budget: float = 30.0) -> Report:
     """Run the probe in-process, the way the CLI does."""
     return run_probe(url, ProbeOptions(paths=paths, timeout=timeout, budget=budget))
+
+
+def flask_cookie(data: dict[str, Any], key: str | bytes = "x" * 40) -> str:
+    """The session cookie Flask itself would set for ``data`` under ``SECRET_KEY = key``."""
+    app = Flask(__name__)
+    app.secret_key = key
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    value: str = serializer.dumps(data)
+    return value

@@ -32,8 +32,10 @@ _SIGNER_KWARGS: Final = {"key_derivation": "hmac", "digest_method": hashlib.sha1
 # A real session cookie is under 4 KiB; inflating one is capped well above that so a
 # crafted cookie cannot make the probe allocate much.
 _MAX_JSON_BYTES: Final = 256 * 1024
-_B64: Final = r"[A-Za-z0-9_-]+"
-_COOKIE_RE: Final = re.compile(rf"(\.?)({_B64})\.({_B64})\.({_B64})")
+_B64: Final = "[A-Za-z0-9_-]"
+# payload . timestamp (a 4-byte int: 6 characters) . signature (SHA-1: 27 characters).
+# The short timestamp is what tells a Flask cookie from a JWT, which also has 3 parts.
+_COOKIE_RE: Final = re.compile(rf"(\.?)({_B64}+)\.({_B64}{{4,8}})\.({_B64}{{16,}})")
 
 
 @dataclass(frozen=True)
