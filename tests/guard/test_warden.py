@@ -193,7 +193,9 @@ def test_app_run_debugger_without_debug_is_refused(run_simple: list[dict[str, An
         app.run(host="0.0.0.0", use_debugger=True)
 
 
-def test_flask_run_on_every_interface_with_debug_is_refused() -> None:
+def test_flask_run_on_every_interface_with_debug_is_refused(
+    run_simple: list[dict[str, Any]],
+) -> None:
     def create_app() -> Flask:
         app = make_app()
         Warden(app)
@@ -205,9 +207,10 @@ def test_flask_run_on_every_interface_with_debug_is_refused() -> None:
     assert "Error: flaskwarden refused to start the app 'shop'" in result.output
     assert "FW101 debug mode is on and the server binds 0.0.0.0" in result.output
     assert "Traceback" not in result.output
+    assert run_simple == []
 
 
-def test_flask_run_host_from_the_environment_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_flask_run_host_from_the_environment_is_read(run_simple: list[dict[str, Any]]) -> None:
     def create_app() -> Flask:
         app = make_app()
         Warden(app)
@@ -217,7 +220,8 @@ def test_flask_run_host_from_the_environment_is_read(monkeypatch: pytest.MonkeyP
     env = {"FLASK_DEBUG": "1", "FLASK_RUN_HOST": "0.0.0.0"}
     result = CliRunner().invoke(cli, ["run"], env=env, auto_envvar_prefix="FLASK")
     assert result.exit_code == 1
-    assert "FW101" in result.output
+    assert "FW101 debug mode is on and the server binds 0.0.0.0" in result.output
+    assert run_simple == []
 
 
 def test_other_flask_commands_are_not_refused(monkeypatch: pytest.MonkeyPatch) -> None:

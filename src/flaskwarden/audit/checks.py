@@ -218,10 +218,21 @@ _LOAD_OPS: Final = frozenset(
 _STATE_CHANGING: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def _code_names(code: CodeType) -> list[tuple[str, int]]:
+@dataclass(frozen=True)
+class _Name:
+    """A global or attribute name the code loads; ``owner`` is what an attribute is read
+    from when that is a plain name (``os`` in ``os.environ``)."""
+
+    name: str
+    line: int
+    owner: str = ""
+
+
+def _code_names(code: CodeType) -> list[_Name]:
     """Every global and attribute name the code (and its nested code) loads, with lines."""
-    names: list[tuple[str, int]] = []
+    names: list[_Name] = []
     line = code.co_firstlineno
+    previous = ""
     for instruction in dis.get_instructions(code):
         positions = getattr(instruction, "positions", None)
         if positions is not None and positions.lineno:
@@ -229,7 +240,13 @@ def _code_names(code: CodeType) -> list[tuple[str, int]]:
         elif isinstance(instruction.starts_line, int) and instruction.starts_line:
             line = instruction.starts_line
         if instruction.opname in _LOAD_OPS and isinstance(instruction.argval, str):
-            names.append((instruction.argval, line))
+            attribute = instruction.opname in {"LOAD_ATTR", "LOAD_METHOD"}
+            names.append(_Name(instruction.argval, line, previous if attribute else ""))
+            previous = instruction.argval
+        elif instruction.opname in {"LOAD_FAST", "LOAD_DEREF"}:
+            previous = str(instruction.argval)
+        elif instruction.opname not in {"CACHE", "PRECALL", "NOP", "EXTENDED_ARG"}:
+            previous = ""
     for const in code.co_consts:
         if isinstance(const, CodeType):
             names.extend(_code_names(const))
@@ -246,8 +263,29 @@ class _View:
     code: CodeType | None
 
     @property
-    def names(self) -> list[tuple[str, int]]:
+    def names(self) -> list[_Name]:
         return _code_names(self.code) if self.code is not None else []
+
+    def evidence(self) -> list[_Name]:
+        """Names showing that the view reads diagnostic data (``os.environ``, not
+        ``request.environ``; an app's ``config``; ``sys.modules``)."""
+        globals_ = getattr(self.function, "__globals__", {})
+        found = []
+        for item in self.names:
+            if item.name not in _EVIDENCE:
+                continue
+            owner = globals_.get(item.owner) if item.owner else None
+            if item.name == "environ":
+                direct = not item.owner and globals_.get("environ") is os.environ
+                if not direct and owner is not os and item.owner != "os":
+                    continue
+            elif item.name == "config":
+                if item.owner not in {"current_app", "app"} and not hasattr(owner, "url_map"):
+                    continue
+            elif item.name == "modules" and owner is not sys and item.owner != "sys":
+                continue
+            found.append(item)
+        return found
 
     def site(self) -> Site | None:
         """The first decorator (the route) of the view, or its ``def`` line."""
@@ -320,13 +358,13 @@ def diagnostic_endpoint(ctx: AuditContext) -> Iterator[Finding]:
         if view is None or _auth_protected(ctx, view):
             continue
         words = set().union(*(_route_words(rule.rule) for rule in rules))
-        evidence = [(name, line) for name, line in view.names if name in _EVIDENCE]
-        strong = [item for item in evidence if item[0] in _STRONG_EVIDENCE]
+        evidence = view.evidence()
+        strong = [item for item in evidence if item.name in _STRONG_EVIDENCE]
         named = bool(words & _DIAGNOSTIC_WORDS) or bool(words & _AMBIGUOUS_WORDS and evidence)
         if not named and not strong:
             continue
-        site = Site(view.code.co_filename, evidence[0][1]) if evidence and view.code else None
-        what = sorted({_EVIDENCE[name] for name, _ in evidence})
+        site = Site(view.code.co_filename, evidence[0].line) if evidence and view.code else None
+        what = sorted({_EVIDENCE[item.name] for item in evidence})
         returns = f"reads {', '.join(what)}" if what else "looks like a diagnostic endpoint"
         paths = ", ".join(sorted({rule.rule for rule in rules}))
         yield ctx.finding(
@@ -451,8 +489,8 @@ def _uses_csrf_form(view: _View, app: Any) -> bool:
     if flask_wtf is None or not app.config.get("WTF_CSRF_ENABLED", True):
         return False
     globals_ = getattr(view.function, "__globals__", {})
-    for name, _line in view.names:
-        candidate = globals_.get(name)
+    for item in view.names:
+        candidate = globals_.get(item.name)
         if isinstance(candidate, type) and issubclass(candidate, flask_wtf.FlaskForm):
             meta = getattr(candidate, "Meta", None)
             if getattr(meta, "csrf", True):
@@ -462,7 +500,7 @@ def _uses_csrf_form(view: _View, app: Any) -> bool:
 
 def _json_only(view: _View) -> bool:
     """Reads a JSON body and no form: an API that cookies-based CSRF does not apply to."""
-    names = {name for name, _ in view.names}
+    names = {item.name for item in view.names}
     return bool(names & {"get_json", "json"}) and not names & {"form", "values", "files"}
 
 
@@ -614,7 +652,7 @@ def insecure_session_cookie(ctx: AuditContext) -> Iterator[Finding]:
         why = "is set to False" if explicit else "is off although PREFERRED_URL_SCHEME is https"
         yield ctx.finding(
             "FW402",
-            ctx.site_of("SESSION_COOKIE_SECURE"),
+            ctx.site_of("SESSION_COOKIE_SECURE" if explicit else "PREFERRED_URL_SCHEME"),
             f"SESSION_COOKIE_SECURE {why}: the browser also sends the session cookie over "
             "plain http, where anyone on the network reads it. Set it to True where the "
             "app is served over https (also behind a TLS-terminating proxy).",

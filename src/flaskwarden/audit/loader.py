@@ -26,14 +26,17 @@ class LoadError(Exception):
     """The app could not be loaded; ``str()`` is the one line the user reads."""
 
 
+def _shown(filename: str, root: Path) -> str:
+    path = Path(filename).resolve()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
 def _where(tb: TracebackType | None, tracer: Tracer, root: Path) -> str:
     """`` (at path:line in function)`` for the innermost frame in the user's code."""
     frames = traceback.extract_tb(tb)
     for frame in reversed(frames):
         if tracer.is_user_file(frame.filename):
-            path = Path(frame.filename).resolve()
-            shown = path.relative_to(root) if path.is_relative_to(root) else path
-            where = f" (at {shown}:{frame.lineno}"
+            where = f" (at {_shown(frame.filename, root)}:{frame.lineno}"
             return where + (")" if frame.name == "<module>" else f", in {frame.name})")
     return ""
 
@@ -41,8 +44,8 @@ def _where(tb: TracebackType | None, tracer: Tracer, root: Path) -> str:
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, SystemExit):
         return f"called sys.exit({exc.code!r})"
-    text = str(exc).strip().splitlines()
-    return f"raised {type(exc).__name__}: {text[0]}" if text else f"raised {type(exc).__name__}"
+    text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+    return f"raised {type(exc).__name__}: {text}" if text else f"raised {type(exc).__name__}"
 
 
 def _import(target: Target, tracer: Tracer, root: Path) -> ModuleType:
@@ -62,7 +65,7 @@ def _import(target: Target, tracer: Tracer, root: Path) -> ModuleType:
             f"dependencies into the Python that runs flaskwarden ({sys.executable})"
         ) from None
     except SyntaxError as exc:
-        shown = exc.filename or target.module
+        shown = _shown(exc.filename, root) if exc.filename else target.module
         raise LoadError(
             f"importing {target.module!r} failed: syntax error in {shown}:{exc.lineno}: {exc.msg}"
         ) from None
