@@ -362,14 +362,14 @@ def _shipped_dotenv(
     return frozenset(shipped)
 
 
-def _dockerignore(inputs: DeployInputs, context_dir: str) -> pathspec.PathSpec[Any] | None:
+def _dockerignore(inputs: DeployInputs, context_dir: str) -> pathspec.GitIgnoreSpec | None:
     rel = posixpath.join(context_dir, ".dockerignore") if context_dir else ".dockerignore"
     text = read_extra(inputs, rel)
     if text is None:
         return None
     lines = [line.strip() for line in text.splitlines()]
     patterns = [line.lstrip("/") if not line.startswith("!") else line for line in lines]
-    return pathspec.PathSpec.from_lines("gitwildmatch", [p for p in patterns if p])
+    return pathspec.GitIgnoreSpec.from_lines([p for p in patterns if p])
 
 
 def read_extra(inputs: DeployInputs, rel: str) -> str | None:

@@ -57,8 +57,9 @@ def is_test_file(rel: str) -> bool:
 
 
 def placeholder(value: str) -> bool:
+    """Empty, templated or documentation values (AWS's own examples end in EXAMPLE)."""
     text = value.strip().strip("'\"")
-    return is_placeholder(text) or bool(_MORE_PLACEHOLDERS.match(text))
+    return is_placeholder(text) or bool(_MORE_PLACEHOLDERS.match(text)) or "example" in text.lower()
 
 
 def looks_real(value: str) -> bool:
@@ -75,21 +76,18 @@ def looks_real(value: str) -> bool:
 
 
 def secret_entries(rel: str, entries: Iterable[DotenvEntry]) -> list[DotenvEntry]:
-    """Entries that hold a secret value worth keeping out of git."""
+    """Entries that hold a secret value worth keeping out of git: a secret-named
+    variable, a URL with a password, or a value in a known token format."""
     example = is_example_file(rel)
     found = []
     for entry in entries:
         value = entry.value
-        if not value:
+        if not value or placeholder(value):
             continue
-        secret = is_secret_name(entry.name)
-        if not secret:
+        if not is_secret_name(entry.name) and not _TOKEN_FORMATS.search(value):
             match = _DSN_PASSWORD.match(value)
             if match is None or placeholder(match.group("password")):
                 continue
-            secret = True
-        if placeholder(value):
-            continue
         if example and not looks_real(value):
             continue
         found.append(entry)
@@ -116,8 +114,8 @@ def git_states(root: Path, rels: Iterable[str]) -> dict[str, GitState]:
         untracked = [n for n in names if n not in tracked_names]
         ignored_names: set[str] = set()
         if untracked:
-            ignored = _git(directory, ["check-ignore", "-z", "--", *untracked], ok=(0, 1))
-            ignored_names = {PurePosixPath(n).name for n in (ignored or "").split("\0") if n}
+            ignored = _git(directory, ["check-ignore", "--", *untracked], ok=(0, 1))
+            ignored_names = {PurePosixPath(n).name for n in (ignored or "").splitlines() if n}
         for rel, name in zip(group, names, strict=True):
             if name in tracked_names:
                 states[rel] = "tracked"
@@ -163,7 +161,7 @@ def _gitignore_covers(path: Path) -> bool:
             if not pattern or pattern.startswith("#"):
                 continue
             negate = pattern.startswith("!")
-            spec = pathspec.PathSpec.from_lines("gitwildmatch", [pattern.lstrip("!")])
+            spec = pathspec.GitIgnoreSpec.from_lines([pattern.lstrip("!")])
             if spec.match_file(relative):
                 ignored = not negate
     return ignored
