@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from flaskwarden.probe.client import USER_AGENT, Budget, ProbeError, SafeClient
-from flaskwarden.probe.model import Target
+from flaskwarden.probe.model import Target, TargetError
 from flaskwarden.probe.runner import ProbeFailed, ProbeOptions, run_probe
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -49,6 +49,29 @@ def test_never_spoofs_the_host(header: str) -> None:
 def test_never_leaves_the_origin() -> None:
     with client_for(ok) as client, pytest.raises(ValueError, match="not on the target origin"):
         client.fetch("http://app.test:8001/")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "__debugger__=yes&cmd=pinauth&pin=123-456-789&s=SECRET",
+        "__debugger__=yes&cmd=printpin&s=SECRET",
+        "__debugger__=yes&cmd=os.getcwd()&frm=0&s=SECRET",
+        "__debugger__=yes&cmd=resource&f=debugger.js&s=SECRET",
+        "__debugger__=yes",
+    ],
+)
+def test_no_debugger_command_but_resource(query: str) -> None:
+    with client_for(ok) as client, pytest.raises(ValueError, match="debugger a command"):
+        client.fetch(f"{BASE}?{query}")
+    with pytest.raises(TargetError, match="debugger command"):
+        run_probe(BASE, ProbeOptions(paths=(f"/?{query}",)), transport=httpx.MockTransport(ok))
+
+
+def test_debugger_resources_and_other_queries_are_fine() -> None:
+    with client_for(ok) as client:
+        client.fetch(f"{BASE}?__debugger__=yes&cmd=resource&f=style.css")
+        client.fetch(f"{BASE}?cmd=pinauth&q=1")
 
 
 def test_sends_identity_encoding_and_its_name() -> None:

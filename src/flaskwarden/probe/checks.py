@@ -100,6 +100,81 @@ def _serves_debugger_js(page: Fetched) -> bool:
     return page.status == 200 and sum(marker in text for marker in _DEBUGGER_JS_MARKERS) >= 3
 
 
+@dataclass(frozen=True)
+class _DebuggerSigns:
+    """What the probe saw of the debugger: its JavaScript, /console, its error pages."""
+
+    resource_url: str
+    js_served: bool
+    console_url: str
+    console: dict[str, bool]
+    console_refused: bool
+    error_pages: list[tuple[Fetched, dict[str, bool]]]
+
+    @property
+    def console_open(self) -> bool:
+        return self.console.get("CONSOLE_MODE", False) and self.console.get("EVALEX", False)
+
+    @property
+    def pin_disabled(self) -> bool:
+        return self.console.get("EVALEX_TRUSTED", False) or any(
+            flags.get("EVALEX_TRUSTED") for _, flags in self.error_pages
+        )
+
+    @property
+    def active(self) -> bool:
+        return self.js_served or self.console_open or bool(self.error_pages)
+
+    @property
+    def url(self) -> str:
+        if self.js_served:
+            return self.resource_url
+        return self.console_url if self.console_open else self.error_pages[0][0].url
+
+
+def _look_for_debugger(ctx: ProbeContext) -> _DebuggerSigns:
+    resource_url = ctx.target.with_query(DEBUGGER_QUERY)
+    resource = ctx.fetch(resource_url, max_bytes=SMALL_BYTES)
+    console_url = ctx.target.root("/console")
+    console = ctx.fetch(console_url, max_bytes=SMALL_BYTES)
+    error_pages = [(page, _debugger_flags(page)) for page in ctx.pages]
+    return _DebuggerSigns(
+        resource_url=resource_url,
+        js_served=resource is not None and _serves_debugger_js(resource),
+        console_url=console_url,
+        console=_debugger_flags(console) if console is not None else {},
+        # Werkzeug >= 3.0.3 answers 400 to /console for Host names not on localhost.
+        console_refused=console is not None and console.status == 400,
+        error_pages=[(page, flags) for page, flags in error_pages if flags],
+    )
+
+
+def _debugger_evidence(signs: _DebuggerSigns) -> list[str]:
+    evidence = []
+    if signs.js_served:
+        evidence.append(f"GET {signs.resource_url} returned the debugger's JavaScript")
+    if signs.console_open and signs.console.get("EVALEX_TRUSTED"):
+        evidence.append(
+            "/console serves an interactive Python console with the PIN disabled "
+            "(EVALEX_TRUSTED = true): anyone who can reach the server runs code in it"
+        )
+    elif signs.console_open:
+        evidence.append(
+            "/console serves an interactive Python console guarded only by a PIN, "
+            "which is derived from predictable host data"
+        )
+    elif signs.console_refused:
+        evidence.append(
+            "/console is refused for this host name (Werkzeug >= 3.0.3 serves it only to "
+            "localhost names), but every unhandled error still shows a traceback with source"
+        )
+    else:
+        evidence.append("every unhandled error shows its traceback page, with source code")
+    if signs.pin_disabled and not signs.console.get("EVALEX_TRUSTED"):
+        evidence.append("its error pages run code without a PIN (EVALEX_TRUSTED = true)")
+    return evidence
+
+
 @probe_check("FW101")
 def debugger_active(ctx: ProbeContext) -> Iterator[Finding]:
     """Werkzeug's interactive debugger answering on the live server.
@@ -110,64 +185,25 @@ def debugger_active(ctx: ProbeContext) -> Iterator[Finding]:
     ``EVALEX_TRUSTED`` flags: ``EVALEX_TRUSTED = true`` means the PIN is disabled and
     the finding is critical. Never sends any other debugger command or a PIN.
     """
-    resource_url = ctx.target.with_query(DEBUGGER_QUERY)
-    resource = ctx.fetch(resource_url, max_bytes=SMALL_BYTES)
-    js_served = resource is not None and _serves_debugger_js(resource)
-    console_url = ctx.target.root("/console")
-    console = ctx.fetch(console_url, max_bytes=SMALL_BYTES)
-    console_flags = _debugger_flags(console) if console is not None else {}
-    traceback_pages = [(page, _debugger_flags(page)) for page in ctx.pages]
-    traceback_pages = [(page, flags) for page, flags in traceback_pages if flags]
-    if not (js_served or console_flags.get("CONSOLE_MODE") or traceback_pages):
+    signs = _look_for_debugger(ctx)
+    if not signs.active:
         return
-    trusted = console_flags.get("EVALEX_TRUSTED", False) or any(
-        flags.get("EVALEX_TRUSTED") for _, flags in traceback_pages
-    )
-    evidence: list[str] = []
-    related: list[Location] = []
-    if js_served:
-        evidence.append(f"GET {resource_url} returned the debugger's JavaScript")
-    if console_flags.get("CONSOLE_MODE") and console_flags.get("EVALEX"):
-        related.append(Location(console_url, 1, message="interactive Python console"))
-        if console_flags.get("EVALEX_TRUSTED"):
-            evidence.append(
-                "/console serves an interactive Python console with the PIN disabled "
-                "(EVALEX_TRUSTED = true): anyone who can reach the server runs code in it"
-            )
-        else:
-            evidence.append(
-                "/console serves an interactive Python console guarded only by a PIN, "
-                "which is derived from predictable host data"
-            )
-    elif console is not None and console.status == 400 and js_served:
-        evidence.append(
-            "/console is refused for this host name (Werkzeug >= 3.0.3 serves it only to "
-            "localhost names), but error pages still show tracebacks with source code"
-        )
-    for page, flags in traceback_pages:
+    related = [Location(signs.console_url, 1, message="interactive Python console")]
+    related = related if signs.console_open else []
+    for page, flags in signs.error_pages:
         state = "PIN disabled" if flags.get("EVALEX_TRUSTED") else "debugger traceback"
         related.append(Location(page.url, 1, message=f"{page.status} page: {state}"))
-    if trusted and not console_flags.get("EVALEX_TRUSTED"):
-        evidence.append("its error pages run code without a PIN (EVALEX_TRUSTED = true)")
-    if len(evidence) == int(js_served):
-        evidence.append("every unhandled error shows its traceback page, with source code")
-    if js_served:
-        url = resource_url
-    elif console_flags.get("CONSOLE_MODE"):
-        url = console_url
-    else:
-        url = traceback_pages[0][0].url
     yield _finding(
         "FW101",
-        url,
+        signs.url,
         "The Werkzeug debugger is active: "
-        + "; ".join(evidence)
+        + "; ".join(_debugger_evidence(signs))
         + ". Never run with debug on where others can reach the server: serve the app "
         "with gunicorn or uWSGI and keep debug off unless FLASK_DEBUG=1 is set on a "
         "developer's machine (`flaskwarden scan` FW101 and FW105 catch debug switched on "
         "in code and in deployment config).",
-        snippet="EVALEX_TRUSTED = true" if trusted else "Werkzeug debugger active",
-        severity=Severity.CRITICAL if trusted else Severity.HIGH,
+        snippet="EVALEX_TRUSTED = true" if signs.pin_disabled else "Werkzeug debugger active",
+        severity=Severity.CRITICAL if signs.pin_disabled else Severity.HIGH,
         related=tuple(related),
     )
 
@@ -697,6 +733,13 @@ def cookie_flags(ctx: ProbeContext) -> Iterator[Finding]:
 # --- FW404: security headers ------------------------------------------------------
 
 _HTML_TYPES: Final = frozenset({"", "text/html", "application/xhtml+xml"})
+_HEADER_REASONS: Final = {
+    "Content-Security-Policy": "limits what an injected script can do",
+    "X-Content-Type-Options: nosniff": "stops browsers running uploads as scripts",
+    "X-Frame-Options (or CSP frame-ancestors)": "stops other sites framing pages (clickjacking)",
+    "Strict-Transport-Security": "keeps browsers on https",
+    "Referrer-Policy": "keeps URLs, and tokens in them, from leaking to other sites",
+}
 
 
 def _missing_headers(page: Fetched, https: bool) -> list[str]:
@@ -779,12 +822,11 @@ def missing_security_headers(ctx: ProbeContext) -> Iterator[Finding]:
     missing = _missing_headers(page, ctx.target.https)
     if not missing:
         return
+    reasons = "; ".join(f"{header} {_HEADER_REASONS[header]}" for header in missing)
     yield _finding(
         "FW404",
         page.url,
-        f"{page.url} is served without {', '.join(missing)}. These headers limit what an "
-        "XSS can run (CSP), stop MIME sniffing and clickjacking, keep browsers on https "
-        "(HSTS) and URLs from leaking to other sites (Referrer-Policy). Add Flask-Talisman "
+        f"{page.url} is served without {', '.join(missing)}: {reasons}. Add Flask-Talisman "
         "(Talisman(app)) or set them in an after_request hook.",
         snippet="missing: " + ", ".join(missing),
     )

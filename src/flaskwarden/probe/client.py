@@ -4,7 +4,8 @@ Every request the probe makes goes through :class:`SafeClient`, which is where t
 safety rules documented in docs/probe.md are enforced rather than merely followed:
 
 - only GET and HEAD; headers that would change where a request goes (``Host``,
-  ``X-Forwarded-Host``...) are refused;
+  ``X-Forwarded-Host``...) are refused; so is any Werkzeug debugger command but
+  ``resource`` (no PIN attempt, no code run);
 - only URLs on the target origin; a redirect leaving it is not followed (the redirect
   response itself is returned, with the refused target);
 - each request gets ``timeout`` seconds at most, all of them together ``budget``;
@@ -21,7 +22,7 @@ import time
 import zlib
 from collections.abc import Callable, Mapping
 from typing import Final
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 
@@ -117,6 +118,8 @@ class SafeClient:
             raise ValueError(f"the probe never sets {', '.join(forbidden)}")
         if not self.target.same_origin(url):
             raise ValueError(f"{url} is not on the target origin {self.target.origin}")
+        if not is_harmless_to_debugger(url):
+            raise ValueError(f"{url} sends the Werkzeug debugger a command other than resource")
         current = url
         for _ in range(MAX_REDIRECTS + 1):
             response = self._send(method, current, extra, max_bytes)
@@ -166,6 +169,19 @@ class SafeClient:
             body=_inflate(body, response.headers.get("content-encoding", ""), max_bytes),
             truncated=truncated,
         )
+
+
+def is_harmless_to_debugger(url: str) -> bool:
+    """Whether ``url`` asks the Werkzeug debugger for nothing but a static resource.
+
+    The debugger reads ``__debugger__=yes`` from any URL; ``cmd=resource`` only serves
+    its JavaScript and CSS. Every other command (``pinauth``, ``printpin``, code to run
+    in a frame) and any PIN, secret or frame parameter is refused.
+    """
+    query = parse_qs(urlsplit(url).query, keep_blank_values=True)
+    if query.get("__debugger__") != ["yes"]:
+        return True
+    return query.get("cmd") == ["resource"] and not {"pin", "s", "frm"} & set(query)
 
 
 def _read_capped(

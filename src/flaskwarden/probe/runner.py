@@ -14,7 +14,7 @@ import httpx
 
 from flaskwarden.findings import Diagnostic, Report
 from flaskwarden.probe.checks import PROBE_CHECKS
-from flaskwarden.probe.client import Budget, ProbeError, SafeClient
+from flaskwarden.probe.client import Budget, ProbeError, SafeClient, is_harmless_to_debugger
 from flaskwarden.probe.model import (
     PAGE_BYTES,
     CandidateKey,
@@ -129,6 +129,8 @@ def _page_urls(target: Target, paths: Iterable[str]) -> list[str]:
         url = target.resolve(path)
         if not target.same_origin(url):
             raise TargetError(f"--path {path!r} is not on the target origin {target.origin}")
+        if not is_harmless_to_debugger(url):
+            raise TargetError(f"--path {path!r} sends a debugger command; the probe never does")
         urls.append(url)
     return list(dict.fromkeys(urls))
 
@@ -142,6 +144,8 @@ def run_probe(
     :class:`ProbeFailed` when the target URL cannot be fetched at all.
     """
     target = Target.parse(url)
+    if not is_harmless_to_debugger(target.url):
+        raise TargetError(f"{url} sends a Werkzeug debugger command; the probe never does")
     page_urls = _page_urls(target, options.paths)
     budget = Budget(options.budget)
     report = Report()
