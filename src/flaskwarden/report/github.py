@@ -74,11 +74,12 @@ def render_github(report: Report) -> str:
             )
         )
     for diagnostic in report.diagnostics:
-        where: dict[str, str | int] = {"title": f"flaskwarden {diagnostic.kind}"}
+        where: dict[str, str | int] = {}
         if diagnostic.path and not diagnostic.path.startswith(("http://", "https://")):
             where["file"] = workspace_path(report.root, diagnostic.path)
             if diagnostic.line:
                 where["line"] = diagnostic.line
+        where["title"] = f"flaskwarden {diagnostic.kind}"
         lines.append(_command("warning", diagnostic.message, **where))
     count = len(report.findings)
     lines.append(
