@@ -155,7 +155,8 @@ def test_write_is_atomic_keeps_mode_and_leaves_no_temporary_file(tmp_path: Path)
     target.chmod(0o640)
     invoke("scan", tmp_path, "--no-config", "--fix")
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.py"]
+    files = sorted(p.name for p in tmp_path.iterdir() if p.is_file())
+    assert files == ["app.py"]  # no temporary file left behind
     assert target.read_bytes() == (FIXES / "third_party_only.fixed.py").read_bytes()
 
 
