@@ -76,6 +76,8 @@ def test_debug_set_in_a_factory_called_with_literal_arguments(
     result, root = audit_project(files, target='app:create_app("shop", debug=True)')
     assert_annotated(result, root, {"FW101"})
     assert result.app["name"] == "shop"
+    (finding,) = [f for f in result.report.findings if f.rule == "FW101"]
+    assert (finding.column, finding.snippet) == (5, "app.debug = debug  # expect: FW101")
 
 
 def test_app_run_at_import_is_recorded_not_served(audit_project: AuditProject) -> None:

@@ -48,12 +48,16 @@ def make_finding(
 
     path = shown_path(root, site.path) if site is not None else fallback
     line = site.line if site is not None else 1
-    snippet = linecache.getline(site.path, site.line).strip() if site is not None else ""
+    source = linecache.getline(site.path, site.line).rstrip() if site is not None else ""
+    snippet = source.strip()
+    column = len(source) - len(snippet) + 1 if snippet else 1
     return Finding(
         rule=rule,
         message=message,
         path=path,
         line=line,
+        column=column,
+        end_column=column + len(snippet) if snippet else 0,
         severity=severity if severity is not None else catalog.spec(rule).severity,
         confidence=confidence,
         snippet=snippet,
