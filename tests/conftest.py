@@ -16,8 +16,9 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def run_scan(path: Path, **options: object) -> Report:
-    """Scan ``path`` ignoring the repository's own pyproject configuration."""
-    opts = ScanOptions(no_config=True)
+    """Scan ``path`` ignoring the repository's own pyproject configuration, without
+    the cache (tests/test_cache.py tests the cache on its own)."""
+    opts = ScanOptions(no_config=True, cache=False)
     for key, value in options.items():
         setattr(opts, key, value)
     return scan([path], opts)

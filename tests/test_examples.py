@@ -39,5 +39,5 @@ def test_demo_command_scans_insecure_shop_with_repository_config() -> None:
     naming the directory explicitly must still scan it."""
     from flaskwarden.scan import ScanOptions, scan
 
-    report = scan([EXAMPLES / "insecure-shop"], ScanOptions())
+    report = scan([EXAMPLES / "insecure-shop"], ScanOptions(cache=False))
     assert {f.rule for f in report.findings} >= {"FW101", "FW201"}

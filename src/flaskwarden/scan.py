@@ -7,15 +7,19 @@ the scan goes on; only a usage error (bad option) stops it.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
 from flaskwarden import catalog
+from flaskwarden.cache import CACHE_DIR_NAME, Cache, entry_key
 from flaskwarden.config import Settings, find_pyproject, load_settings
 from flaskwarden.discover import FileKind, SourceFile, compile_excludes, discover
 from flaskwarden.findings import Diagnostic, Finding, Report, Severity
+from flaskwarden.jinja import Template, parse_template
 from flaskwarden.model import Project
 from flaskwarden.python.facts import ModuleFacts
 from flaskwarden.python.source import analyze_python, wanted
@@ -23,6 +27,8 @@ from flaskwarden.rules import ScanContext, run_project_checks, run_python_checks
 from flaskwarden.suppress import line_suppressions
 
 MAX_FILE_SIZE: Final = 2 * 1024 * 1024
+# Rules that read templates: without them, templates are not parsed at all.
+TEMPLATE_RULES: Final = frozenset({"FW302", "FW604"})
 
 
 @dataclass
@@ -36,6 +42,9 @@ class ScanOptions:
     config: Path | None = None
     no_config: bool = False
     max_file_size: int = MAX_FILE_SIZE
+    jobs: int | None = None  # worker processes; None: one per CPU
+    cache: bool = True
+    cache_dir: Path | None = None
 
 
 class UsageError(Exception):
@@ -105,31 +114,16 @@ def scan(paths: Sequence[Path], options: ScanOptions | None = None) -> Report:
     files, found_diagnostics = discover(paths, root, excludes, base)
     diagnostics += found_diagnostics
 
-    modules: list[ModuleFacts] = []
-    lazy: dict[str, _LazyModule] = {}
-    stats: dict[str, int | float] = {"files": len(files), "python_files": 0, "parsed": 0}
-    for source in files:
-        if source.kind is not FileKind.PYTHON:
-            continue
-        stats["python_files"] += 1
-        data = read_file(source, options.max_file_size)
-        if isinstance(data, Diagnostic):
-            diagnostics.append(data)
-            continue
-        if not wanted(data):
-            lazy[source.rel] = _LazyModule(source.rel, data)
-            continue
-        stats["parsed"] += 1
-        result = _analyze_guarded(source.rel, data)
-        if isinstance(result, Diagnostic):
-            diagnostics.append(result)
-        else:
-            modules.append(result)
-            for line, message in result.suppression_problems:
-                diagnostics.append(Diagnostic(source.rel, "suppression", message, line))
-
-    project = Project(modules, lazy)
     selected = {r.id for r in catalog.all_rules() if settings.enabled(r.id)}
+    modules, lazy, templates, analysed = _analyse_files(
+        files, root, options, diagnostics, templates_wanted=bool(selected & TEMPLATE_RULES)
+    )
+    stats: dict[str, int | float] = {
+        "files": len(files),
+        "python_files": sum(1 for f in files if f.kind is FileKind.PYTHON),
+        "parsed": analysed,
+    }
+    project = Project(modules, lazy)
     raw = list(run_python_checks(project, selected, diagnostics))
     texts: dict[str, bytes | None] = {}
 
@@ -144,6 +138,7 @@ def scan(paths: Sequence[Path], options: ScanOptions | None = None) -> Report:
         return texts[source.rel]
 
     ctx = ScanContext(root=root, project=project, files=files, read=read)
+    ctx.cache["templates"] = templates
     raw += run_project_checks(ctx, selected, diagnostics)
     diagnostics += ctx.diagnostics
     suppressions = {m.path: m.suppressions for m in modules}
@@ -159,15 +154,138 @@ def scan(paths: Sequence[Path], options: ScanOptions | None = None) -> Report:
     return report
 
 
+def _analyse_files(
+    files: list[SourceFile],
+    root: Path,
+    options: ScanOptions,
+    diagnostics: list[Diagnostic],
+    templates_wanted: bool,
+) -> tuple[list[ModuleFacts], dict[str, _LazyModule], dict[str, Template], int]:
+    """Per-file analysis of Python files and templates: from the cache, or in a
+    process pool. Results are merged in file order, so output never depends on
+    scheduling or on what was cached."""
+    cache = Cache(options.cache_dir or root / CACHE_DIR_NAME) if options.cache else None
+    results: dict[str, FileResult] = {}
+    lazy: dict[str, _LazyModule] = {}
+    pending: list[tuple[str, bytes, FileKind, str]] = []
+    for source in files:
+        if source.kind is FileKind.TEMPLATE and not templates_wanted:
+            continue
+        if source.kind not in (FileKind.PYTHON, FileKind.TEMPLATE):
+            continue
+        data = read_file(source, options.max_file_size)
+        if isinstance(data, Diagnostic):
+            diagnostics.append(data)
+            continue
+        if source.kind is FileKind.PYTHON and not wanted(data):
+            lazy[source.rel] = _LazyModule(source.rel, data, cache)
+            continue
+        key = entry_key(f"{source.kind.value}:{source.rel}", data) if cache else ""
+        cached = cache.get(key) if cache else None
+        if isinstance(cached, (ModuleFacts, Template, Diagnostic)):
+            results[source.rel] = cached
+        else:
+            pending.append((source.rel, data, source.kind, key))
+    work = [(rel, data, kind) for rel, data, kind, _ in pending]
+    for (rel, _, _, key), result in zip(pending, _run_analysis(work, options.jobs), strict=True):
+        results[rel] = result
+        if cache is not None and result_cacheable(result):
+            cache.put(key, result)
+    modules: list[ModuleFacts] = []
+    templates: dict[str, Template] = {}
+    parsed = 0
+    for rel in sorted(results):
+        result = results[rel]
+        if isinstance(result, Diagnostic):
+            diagnostics.append(result)
+        elif isinstance(result, Template):
+            templates[rel] = result
+        else:
+            parsed += 1
+            modules.append(result)
+            for line, message in result.suppression_problems:
+                diagnostics.append(Diagnostic(rel, "suppression", message, line))
+    return modules, lazy, templates, parsed
+
+
+FileResult = ModuleFacts | Template | Diagnostic
+
+
+def result_cacheable(result: FileResult) -> bool:
+    """Internal errors are not cached: a fixed flaskwarden must get to retry."""
+    return not (isinstance(result, Diagnostic) and result.kind == "internal-error")
+
+
+# Below this many files a process pool costs more than it saves.
+_POOL_THRESHOLD: Final = 24
+
+
+def _run_analysis(items: list[tuple[str, bytes, FileKind]], jobs: int | None) -> list[FileResult]:
+    workers = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
+    with _progress(len(items)) as advance:
+        if workers == 1 or len(items) < _POOL_THRESHOLD:
+            out = []
+            for item in items:
+                out.append(_analyze_item(item))
+                advance()
+            return out
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        chunk = max(1, min(32, len(items) // (workers * 8)))
+        out = []
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for result in pool.map(_analyze_item, items, chunksize=chunk):
+                out.append(result)
+                advance()
+        return out
+
+
+def _analyze_item(item: tuple[str, bytes, FileKind]) -> FileResult:
+    rel, data, kind = item
+    if kind is FileKind.TEMPLATE:
+        try:
+            return parse_template(rel, data)
+        except Exception as exc:
+            return Diagnostic(rel, "internal-error", internal_error_message(exc))
+    return _analyze_guarded(rel, data)
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[], None]]:
+    """A progress bar on stderr for long scans, only when stderr is a terminal."""
+    if total < 200 or not sys.stderr.isatty():
+        yield lambda: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("analysing", total=total)
+        yield lambda: progress.advance(task)
+
+
 @dataclass
 class _LazyModule:
     """A prefiltered file, parsed only if the model needs it for an import."""
 
     rel: str
     data: bytes
+    cache: Cache | None = None
 
     def __call__(self) -> ModuleFacts | None:
-        result = _analyze_guarded(self.rel, self.data)
+        key = entry_key(self.rel, self.data) if self.cache is not None else ""
+        result = self.cache.get(key) if self.cache is not None else None
+        if not isinstance(result, (ModuleFacts, Diagnostic)):
+            result = _analyze_guarded(self.rel, self.data)
+            if self.cache is not None and result_cacheable(result):
+                self.cache.put(key, result)
         return result if isinstance(result, ModuleFacts) else None
 
 

@@ -68,18 +68,25 @@ def _state(ctx: ScanContext) -> _State:
     if isinstance(state, _State):
         return state
     state = _State(Resolver(ctx.project))
-    for source in ctx.files:
-        if source.kind is not FileKind.TEMPLATE:
-            continue
-        data = ctx.read(source)
-        if data is None:
-            continue
-        parsed = parse_template(source.rel, data)
-        if isinstance(parsed, Template):
-            state.templates[source.rel] = parsed
-            state.by_name.setdefault(parsed.name, []).append(parsed)
-        else:
-            ctx.diagnostics.append(parsed)
+    parsed_templates = ctx.cache.get("templates")
+    if isinstance(parsed_templates, dict):
+        # parsed (in parallel, cached) by the per-file phase of the scan
+        for parsed in parsed_templates.values():
+            state.templates[parsed.path] = parsed
+    else:
+        for source in ctx.files:
+            if source.kind is not FileKind.TEMPLATE:
+                continue
+            data = ctx.read(source)
+            if data is None:
+                continue
+            result = parse_template(source.rel, data)
+            if isinstance(result, Template):
+                state.templates[source.rel] = result
+            else:
+                ctx.diagnostics.append(result)
+    for template in state.templates.values():
+        state.by_name.setdefault(template.name, []).append(template)
     for module in ctx.project.modules:
         state.flows.extend(state.resolver.flows(module))
     ctx.cache["injection"] = state
