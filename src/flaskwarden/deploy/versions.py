@@ -194,7 +194,10 @@ def read_dependencies(files: Iterable[tuple[str, str]]) -> Dependencies:
                 _toml_lock(deps, path, text)
             else:
                 _requirements(deps, path, text)
-        except (tomllib.TOMLDecodeError, ValueError, TypeError, AttributeError) as exc:
+        except tomllib.TOMLDecodeError as exc:
+            if name != "pyproject.toml":  # the config loader already reports pyproject
+                deps.problems.append((path, 0, f"cannot read dependencies: {exc}"))
+        except (ValueError, TypeError, AttributeError) as exc:
             deps.problems.append((path, 0, f"cannot read dependencies: {exc}"))
     return deps
 
