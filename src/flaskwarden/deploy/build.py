@@ -400,7 +400,7 @@ def dockerfile_targets(inputs: DeployInputs) -> list[Target]:
         origin = Origin(path, stage.instruction.line, stage.instruction.source, "Dockerfile FROM")
         target = Target(
             "dockerfile",
-            path if len(df.stages(inputs.dockerfiles[path])) == 1 else f"{path} ({stage.label})",
+            path if len(inputs.dockerfiles[path].stage_lines()) == 1 else f"{path} ({stage.label})",
             origin,
             facts.context_dir,
             facts.env,

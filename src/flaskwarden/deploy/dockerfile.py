@@ -60,6 +60,10 @@ class ParsedDockerfile:
     escape: str = "\\"
     problems: list[tuple[int, str]] = field(default_factory=list)
 
+    def stage_lines(self) -> list[int]:
+        """The line of each ``FROM``."""
+        return [i.line for i in self.instructions if i.keyword == "FROM"]
+
 
 def parse(text: str) -> ParsedDockerfile:
     """Instructions of a Dockerfile; problems (unknown instruction, unterminated

@@ -163,9 +163,6 @@ class Server:
                 return value
         return None
 
-    def has(self, *names: str) -> bool:
-        return any(name in names for name, _ in self.options)
-
 
 class DebugState(str, enum.Enum):
     ON = "on"

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import ast
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -57,7 +57,6 @@ from flaskwarden.python.source import module_name
 from flaskwarden.rules.debug import ALL_INTERFACES, dev_server
 
 _FALSE_WORDS: Final = frozenset({"0", "false", "no"})
-_DEBUG_VARS: Final = ("FLASK_DEBUG", "FLASK_ENV")
 _DEFAULT_APPS: Final = ("wsgi.py", "app.py")
 
 
@@ -96,12 +95,16 @@ class Resolver:
     """Resolves targets against the project's code and dependencies."""
 
     def __init__(
-        self, inputs: DeployInputs, project: Project, read: dict[str, SourceFile], loader: object
+        self,
+        inputs: DeployInputs,
+        project: Project,
+        files: dict[str, SourceFile],
+        read: Callable[[SourceFile], bytes | None],
     ) -> None:
         self.inputs = inputs
         self.project = project
-        self._files = read
-        self._read = loader
+        self._files = files
+        self._read = read
         self._sources: dict[str, ModuleSource | None] = {}
         self.old_flask, self.why_flask = inputs.dependencies.flask_honours_flask_env()
         self.extras: dict[int, Extras] = {}
@@ -113,10 +116,9 @@ class Resolver:
         if module.path not in self._sources:
             found: ModuleSource | None = None
             source_file = self._files.get(module.path)
-            if source_file is not None and callable(self._read):
-                data = self._read(source_file)
-                if isinstance(data, bytes):
-                    found = module_source(module, data.decode("utf-8", "replace"))
+            data = self._read(source_file) if source_file is not None else None
+            if data is not None:
+                found = module_source(module, data.decode("utf-8", "replace"))
             self._sources[module.path] = found
         return self._sources[module.path]
 
@@ -520,7 +522,6 @@ class Resolver:
             chain.append(f"{skip.describe()}: app.run() neither loads dotenv files nor re-reads "
                          "FLASK_DEBUG")  # fmt: skip
             return self._config_debug(env, chain, code)
-        script_dir = posixpath.dirname(module.path)
         files = [
             self.nearest_dotenv(target, cwd, ".env"),
             self.nearest_dotenv(target, cwd, ".flaskenv"),
@@ -534,7 +535,6 @@ class Resolver:
                 chain.append(f"{why}, so app.run() loads {', '.join(names)}")
             else:
                 chain.append(f"{why}, so app.run() does not load {', '.join(present)}")
-        del script_dir
         if "FLASK_DEBUG" in run_env or (self.old_flask and "FLASK_ENV" in run_env):
             chain.append("app.run() has no debug= argument, so FLASK_DEBUG in the environment "
                          "decides")  # fmt: skip

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from flaskwarden import catalog
 from flaskwarden.deploy.analysis import DeployModel, model_for
+from flaskwarden.deploy.build import development_reason
 from flaskwarden.deploy.envfile import redacted
 from flaskwarden.deploy.envsecrets import git_states, is_test_file, secret_entries
 from flaskwarden.deploy.model import CodeRef, DebugState, Origin, ServerKind, Switch, Target
@@ -363,8 +364,6 @@ def server_reload_in_production(ctx: ScanContext) -> Iterator[Finding]:
 
 
 def _development(path: str) -> bool:
-    from flaskwarden.deploy.build import development_reason
-
     return development_reason(path) is not None
 
 
