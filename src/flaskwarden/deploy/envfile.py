@@ -19,6 +19,9 @@ from dotenv.variables import Literal, parse_variables
 from flaskwarden.python.names import is_secret_name
 
 _REDACT: Final = re.compile(r"(?P<head>^\s*(?:export\s+)?[^=:\s]+\s*[=:]\s*)(?P<value>.+)$")
+_PAIR: Final = re.compile(
+    r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<sep>\s*[=:]\s*)(?P<value>\"[^\"]*\"|'[^']*'|\S+)"
+)
 
 
 @dataclass(frozen=True)
@@ -76,11 +79,16 @@ def _expand(value: str, known: dict[str, str | None]) -> str | None:
 
 
 def redacted(name: str, raw: str) -> str:
-    """``raw`` with the value hidden when ``name`` holds a secret (snippets are shown
-    in reports and stored in baselines)."""
-    if not is_secret_name(name):
-        return raw
-    match = _REDACT.match(raw)
-    if match is None:
-        return f"{name}=<redacted>"
-    return f"{match.group('head')}<redacted>"
+    """``raw`` with secret values hidden: the value of ``name`` when it holds a secret,
+    and any other ``SECRET_NAME=value`` on the same line (snippets are shown in reports
+    and stored in baselines)."""
+    if is_secret_name(name):
+        match = _REDACT.match(raw)
+        return f"{match.group('head')}<redacted>" if match else f"{name}=<redacted>"
+
+    def hide(match: re.Match[str]) -> str:
+        if is_secret_name(match.group("name")):
+            return f"{match.group('name')}{match.group('sep')}<redacted>"
+        return match.group(0)
+
+    return _PAIR.sub(hide, raw)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from flaskwarden import catalog
-from flaskwarden.deploy.analysis import DeployModel, model_for
+from flaskwarden.deploy.analysis import model_for
 from flaskwarden.deploy.build import development_reason
 from flaskwarden.deploy.envfile import redacted
 from flaskwarden.deploy.envsecrets import git_states, is_test_file, secret_entries
@@ -79,14 +79,17 @@ def _code_locations(refs: Iterable[CodeRef]) -> list[Location]:
     return list(seen.values())
 
 
-def _app_hint(model: DeployModel, target: Target) -> str:
+def _app_hint(target: Target) -> str:
+    """The app import string to suggest for gunicorn."""
+    server = target.server
+    if server is not None and server.app and ":" in server.app:
+        return f"'{server.app}'" if "(" in server.app else server.app
     module = target.app_module
     if module is None:
         return "module:app"
     dotted = module.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
-    if target.context_dir and dotted.startswith(target.context_dir.replace("/", ".") + "."):
-        dotted = dotted[len(target.context_dir) + 1 :]
-    return f"{dotted}:app"
+    prefix = target.context_dir.replace("/", ".") + "." if target.context_dir else ""
+    return f"{dotted.removeprefix(prefix)}:app"
 
 
 @project_rule("FW104")
@@ -162,7 +165,7 @@ def dev_server_entrypoint(ctx: ScanContext) -> Iterator[Finding]:
             f"{_names(group.targets)} starts Flask's development server ({how}) as its "
             "entrypoint: Werkzeug's server is not hardened for production and serves the "
             f"debugger when debug is on.{state} Run a WSGI server instead, e.g. "
-            f"`gunicorn --bind 0.0.0.0:8000 {_app_hint(model, target)}`.",
+            f"`gunicorn --bind 0.0.0.0:8000 {_app_hint(target)}`.",
             related=related,
         )
 
