@@ -59,6 +59,8 @@ def test_never_leaves_the_origin() -> None:
         "__debugger__=yes&cmd=os.getcwd()&frm=0&s=SECRET",
         "__debugger__=yes&cmd=resource&f=debugger.js&s=SECRET",
         "__debugger__=yes",
+        "__debugger__=no&__debugger__=yes&cmd=printpin",
+        "%5F%5Fdebugger%5F%5F=yes&cmd=pinauth",
     ],
 )
 def test_no_debugger_command_but_resource(query: str) -> None:
@@ -104,6 +106,21 @@ def test_follows_redirects_within_the_origin_only() -> None:
     assert page.url == "http://app.test:8000/login"
     assert page.status == 301
     assert page.redirect_refused == "https://app.test:8000/secure"  # another scheme
+
+
+def test_redirect_to_a_debugger_command_is_not_followed() -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return respond(302, Location="/?__debugger__=yes&cmd=printpin&s=abc")
+
+    report = run_probe(BASE, ProbeOptions(), transport=httpx.MockTransport(handler))
+    assert all("printpin" not in url for url in seen)
+    assert [d.message for d in report.diagnostics] == [
+        "redirects to http://app.test:8000/?__debugger__=yes&cmd=printpin&s=abc, a Werkzeug "
+        "debugger command; not followed (the probe never sends one)"
+    ]
 
 
 def test_redirect_loops_end() -> None:

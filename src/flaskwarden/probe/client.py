@@ -6,8 +6,9 @@ safety rules documented in docs/probe.md are enforced rather than merely followe
 - only GET and HEAD; headers that would change where a request goes (``Host``,
   ``X-Forwarded-Host``...) are refused; so is any Werkzeug debugger command but
   ``resource`` (no PIN attempt, no code run);
-- only URLs on the target origin; a redirect leaving it is not followed (the redirect
-  response itself is returned, with the refused target);
+- only URLs on the target origin; a redirect leaving it (or carrying a debugger
+  command) is not followed: the redirect response itself is returned, with the
+  refused target;
 - each request gets ``timeout`` seconds at most, all of them together ``budget``;
 - a body is read up to a byte cap and the connection dropped after that, compressed
   bodies included (``Accept-Encoding: identity`` is asked for, and any gzip/deflate
@@ -127,7 +128,7 @@ class SafeClient:
             if response.status not in _REDIRECT_STATUSES or not location:
                 return response
             following = urljoin(current, location)
-            if not self.target.same_origin(following):
+            if not self.target.same_origin(following) or not is_harmless_to_debugger(following):
                 return _with_refused(response, following)
             current = following
         raise ProbeError(
@@ -179,7 +180,8 @@ def is_harmless_to_debugger(url: str) -> bool:
     in a frame) and any PIN, secret or frame parameter is refused.
     """
     query = parse_qs(urlsplit(url).query, keep_blank_values=True)
-    if query.get("__debugger__") != ["yes"]:
+    # Any "yes" counts: the debugger reads the first value, a proxy may read another.
+    if "yes" not in query.get("__debugger__", []):
         return True
     return query.get("cmd") == ["resource"] and not {"pin", "s", "frm"} & set(query)
 

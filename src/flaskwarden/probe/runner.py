@@ -90,13 +90,15 @@ class _Recorder:
         target = fetched.redirect_refused
         if target is not None and target not in self._refused:
             self._refused.add(target)
-            self.diagnostics.append(
-                Diagnostic(
-                    fetched.url,
-                    "redirect-refused",
-                    f"redirects to {target}, another origin; not followed (the probe stays on "
-                    f"{self.client.target.origin}; probe that URL directly if it is the app)",
+            if self.client.target.same_origin(target):
+                why = "a Werkzeug debugger command; not followed (the probe never sends one)"
+            else:
+                why = (
+                    f"another origin; not followed (the probe stays on "
+                    f"{self.client.target.origin}; probe that URL directly if it is the app)"
                 )
+            self.diagnostics.append(
+                Diagnostic(fetched.url, "redirect-refused", f"redirects to {target}, {why}")
             )
 
     def note_page(self, page: Fetched) -> None:
