@@ -207,7 +207,7 @@ def scan(
         )
         return
     if diff:
-        sys.exit(_show_fixes(report, unsafe_fixes))
+        sys.exit(_show_fixes(report, unsafe_fixes, output))
     if fix:
         _apply_fixes(report, unsafe_fixes)
         report = _scan(list(paths), options, accepted)
@@ -219,6 +219,8 @@ def scan(
     _write(render(report, fmt, color=color), output)
     if output is not None and fmt != "text":
         click.echo(f"Wrote {fmt} report with {len(report.findings)} findings to {output}", err=True)
+    if fmt == "text" and not fix and report.findings:
+        _fixable_hint(report)
     if report.findings and not exit_zero:
         sys.exit(EXIT_FINDINGS)
 
@@ -264,12 +266,29 @@ def _unsafe_hint(plan: Any) -> None:
         )
 
 
-def _show_fixes(report: Any, unsafe: bool) -> int:
+def _fixable_hint(report: Any) -> None:
+    """After a text report: how many findings ``--fix`` would fix (as ruff says it)."""
+    from flaskwarden.fix import plan_fixes
+
+    plan = plan_fixes(report, unsafe=False)
+    if plan.fixed:
+        more = (
+            f" ({plan.unsafe_available} more with --unsafe-fixes)" if plan.unsafe_available else ""
+        )
+        click.echo(f"{plan.fixed} fixable with `flaskwarden scan --fix`{more}.", err=True)
+    elif plan.unsafe_available:
+        click.echo(
+            f"{plan.unsafe_available} fixable with `flaskwarden scan --fix --unsafe-fixes`.",
+            err=True,
+        )
+
+
+def _show_fixes(report: Any, unsafe: bool, output: Path | None) -> int:
     """--diff: print what --fix would change; exit 1 when it would change anything."""
     from flaskwarden.fix import plan_fixes
 
     plan = plan_fixes(report, unsafe=unsafe)
-    click.echo(plan.diff(), nl=False)
+    _write(plan.diff(), output)
     for problem in plan.problems:
         click.echo(problem, err=True)
     click.echo(

@@ -92,6 +92,21 @@ def test_unsafe_fixes_need_the_flag_and_are_announced(tmp_path: Path) -> None:
     assert 'os.environ["SECRET_KEY"]' in (tmp_path / "app.py").read_text()
 
 
+def test_text_report_says_how_many_findings_are_fixable(tmp_path: Path) -> None:
+    shutil.copyfile(FIXES / "safe_only.py", tmp_path / "app.py")
+    code, _, err = invoke("scan", tmp_path, "--no-config")
+    assert code == 1
+    assert err == "1 fixable with `flaskwarden scan --fix` (1 more with --unsafe-fixes).\n"
+
+
+def test_diff_can_go_to_a_file(tmp_path: Path) -> None:
+    shutil.copyfile(FIXES / "third_party_only.py", tmp_path / "app.py")
+    out = tmp_path / "out" / "fixes.diff"
+    code, stdout, _ = invoke("scan", tmp_path, "--no-config", "--diff", "--output", out)
+    assert (code, stdout) == (1, "")
+    assert out.read_text().startswith("--- a/app.py\n+++ b/app.py\n")
+
+
 def test_unsafe_fixes_alone_is_a_usage_error(tmp_path: Path) -> None:
     code, out, err = invoke("scan", tmp_path, "--unsafe-fixes")
     assert code == 2

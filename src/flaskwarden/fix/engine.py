@@ -54,17 +54,30 @@ def _char_column(line: str, column: int) -> int:
     return len(line.encode("utf-8")[: max(column - 1, 0)].decode("utf-8", "ignore"))
 
 
-def fix_source(source: bytes, findings: Iterable[Finding], *, unsafe: bool) -> SourceFix:
+def parse_source(source: bytes) -> cst.Module:
+    """The libcst tree of a file; raises :class:`FixFailed` when libcst cannot parse it."""
+    try:
+        return cst.parse_module(source)
+    except (cst.ParserSyntaxError, UnicodeDecodeError, ValueError) as exc:
+        raise FixFailed(f"libcst cannot parse it ({type(exc).__name__})") from exc
+
+
+def fix_source(
+    source: bytes,
+    findings: Iterable[Finding],
+    *,
+    unsafe: bool,
+    module: cst.Module | None = None,
+) -> SourceFix:
     """Apply the fixes for ``findings`` (all in this file) to ``source``.
 
     Unsafe fixes apply only with ``unsafe``. A finding whose line no longer shows its
-    snippet (the file changed since the scan) is skipped. Raises :class:`FixFailed`
-    when the source does not parse or the fixed source would not.
+    snippet (the file changed since the scan) is skipped. ``module`` is ``source``
+    already parsed (trees are immutable, so one parse serves many calls). Raises
+    :class:`FixFailed` when the source does not parse or the fixed source would not.
     """
-    try:
-        module = cst.parse_module(source)
-    except (cst.ParserSyntaxError, UnicodeDecodeError, ValueError) as exc:
-        raise FixFailed(f"libcst cannot parse it ({type(exc).__name__})") from exc
+    if module is None:
+        module = parse_source(source)
     before = module.code
     lines = _LINE_BREAK.split(before)
     planned: list[tuple[int, int, int, type[RuleFix], Finding]] = []
@@ -86,8 +99,7 @@ def fix_source(source: bytes, findings: Iterable[Finding], *, unsafe: bool) -> S
             result = MetadataWrapper(module).visit(fixer)
         except Exception as exc:  # a bug in a fixer costs this file's fixes, not the run
             raise FixFailed(
-                f"the {finding.rule} fixer failed ({type(exc).__name__}: {exc}); "
-                "please report this"
+                f"the {finding.rule} fixer failed ({type(exc).__name__}: {exc}); please report this"
             ) from exc
         if fixer.applied:
             module = result
@@ -135,9 +147,10 @@ class FixPlan:
 
 
 def _by_file(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
+    """Fixable findings per Python file (FW103 is also reported in Procfiles: not fixed)."""
     grouped: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
-        if fixer_for(finding) is not None:
+        if finding.path.endswith((".py", ".pyw")) and fixer_for(finding) is not None:
             grouped[finding.path].append(finding)
     return dict(sorted(grouped.items()))
 
@@ -157,11 +170,12 @@ def plan_fixes(report: Report, *, unsafe: bool) -> FixPlan:
         location = root / path
         try:
             source = _read(location)
-            change = fix_source(source, findings, unsafe=unsafe)
+            module = parse_source(source)
+            change = fix_source(source, findings, unsafe=unsafe, module=module)
             if not unsafe:
                 unsafe_only = [f for f in findings if not FIXERS[f.rule].safe]
                 if unsafe_only:
-                    extra = fix_source(source, unsafe_only, unsafe=True)
+                    extra = fix_source(source, unsafe_only, unsafe=True, module=module)
                     plan.unsafe_available += len(extra.applied)
         except FixFailed as exc:
             plan.problems.append(f"{path}: not fixed: {exc}")
@@ -196,17 +210,20 @@ def attach_fixes(report: Report) -> None:
     for path, findings in _by_file(report.findings).items():
         try:
             source = _read(root / path)
+            module = parse_source(source)
         except FixFailed:
             continue
         for finding in findings:
-            fixes.update(_single_fix(source, finding))
+            fixes.update(_single_fix(source, module, finding))
     if fixes:
         report.findings = [replace(f, fix=fixes[f]) if f in fixes else f for f in report.findings]
 
 
-def _single_fix(source: bytes, finding: Finding) -> Sequence[tuple[Finding, Fix]]:
+def _single_fix(
+    source: bytes, module: cst.Module, finding: Finding
+) -> Sequence[tuple[Finding, Fix]]:
     try:
-        change = fix_source(source, [finding], unsafe=True)
+        change = fix_source(source, [finding], unsafe=True, module=module)
     except FixFailed:
         return ()
     if not change.applied:

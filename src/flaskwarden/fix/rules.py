@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from typing import Final
 
 import libcst as cst
-import libcst.matchers as m
 
 from flaskwarden.findings import Finding, Severity
 from flaskwarden.fix.base import RuleFix, env_name, is_string_literal, is_true, string_value
@@ -235,9 +234,25 @@ class MainGuard(RuleFix):
         for node in self.ancestors(statement):
             if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
                 return False
-            if isinstance(node, cst.If) and m.findall(node.test, m.Name("__name__")):
+            if isinstance(node, cst.If) and _mentions_name(node.test):
                 return False
         return True
+
+
+class _NameFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.found = self.found or node.value == "__name__"
+
+
+def _mentions_name(test: cst.BaseExpression) -> bool:
+    """Whether an ``if`` test reads ``__name__`` (the main guard, either way round)."""
+    finder = _NameFinder()
+    test.visit(finder)
+    return finder.found
 
 
 def _is_run_call(call: cst.Call) -> bool:
