@@ -127,9 +127,12 @@ class Finding:
 class Diagnostic:
     """Something flaskwarden could not do, said so the run can go on.
 
-    ``kind`` is a short stable token (``syntax-error``, ``encoding``, ``unreadable``,
-    ``too-large``, ``binary``, ``symlink-loop``, ``config``, ``unknown-code``,
-    ``internal-error`` ...) that tests and tools can match on.
+    ``kind`` is a short stable token that tests and tools can match on: scan inputs
+    (``syntax-error``, ``encoding``, ``unreadable``, ``too-large``, ``binary``,
+    ``symlink-loop``, ``broken-symlink``, ``not-found``, ``too-complex``,
+    ``template-syntax``), configuration (``config``, ``suppression``), the audit
+    (``audit-request``, ``audit-reimport``), and ``internal-error`` for a bug in
+    flaskwarden (never expected; please report).
     """
 
     path: str
