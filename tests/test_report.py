@@ -114,3 +114,12 @@ def test_fingerprints_survive_line_moves(tmp_path: Path) -> None:
 def test_text_report_lists_diagnostics(report: Report) -> None:
     text = render(report, "text")
     assert "Diagnostics" in text and "bad.py:2: syntax error" in text
+
+
+def test_sarif_locations_of_probed_urls() -> None:
+    finding = Finding(rule="FW104", message="m", path="http://127.0.0.1:5000/", line=1)
+    sarif = json.loads(render(Report(findings=[finding]), "sarif"))
+    jsonschema.validate(sarif, SCHEMA)
+    artifact = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert artifact["artifactLocation"] == {"uri": "http://127.0.0.1:5000/"}
+    assert "Diagnostics" not in render(Report(findings=[finding]), "text")

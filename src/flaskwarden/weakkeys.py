@@ -22,7 +22,11 @@ WEAK_KEYS: Final[tuple[str | bytes, ...]] = (
     b'_5#y2L"F4Q8z\n\xec]/',
     '_5#y2L"F4Q8z\n\xec]/',
     "A0Zr98j/3yX R~XHH!jmN]LWX/,?RT",
+    "5f352379324c22463451387a0aec5d2f",
     "development key",
+    "my development key",
+    "the secret key",
+    "some_secret",
     # Popular books, courses and boilerplates
     "hard to guess string",
     "you-will-never-guess",

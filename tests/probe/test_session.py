@@ -104,10 +104,7 @@ DOCUMENTED_KEYS = [
     b'_5#y2L"F4Q8z\n\xec]/',
     "192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf",
     "A0Zr98j/3yX R~XHH!jmN]LWX/,?RT",
-]
-NOT_YET_LISTED = [
-    # docs/config.rst (FLASK_SECRET_KEY example) and older Flask docs; see the probe
-    # issue's report: these belong in flaskwarden/weakkeys.py.
+    # docs/config.rst (FLASK_SECRET_KEY example) and older Flask docs
     "5f352379324c22463451387a0aec5d2f",
     "my development key",
     "the secret key",
@@ -117,12 +114,6 @@ NOT_YET_LISTED = [
 
 @pytest.mark.parametrize("key", DOCUMENTED_KEYS)
 def test_every_documented_key_is_tried(key: str | bytes) -> None:
-    assert find_key(flask_cookie({"a": 1}, key), builtin_keys()) is not None
-
-
-@pytest.mark.xfail(reason="missing from the shared weakkeys.WEAK_KEYS", strict=True)
-@pytest.mark.parametrize("key", NOT_YET_LISTED)
-def test_documented_keys_not_yet_in_the_shared_list(key: str) -> None:
     assert find_key(flask_cookie({"a": 1}, key), builtin_keys()) is not None
 
 

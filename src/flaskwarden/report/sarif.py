@@ -67,12 +67,12 @@ def _physical(loc: Location | Finding, snippet: str = "") -> dict[str, Any]:
             region["endColumn"] = loc.end_column
     if snippet:
         region["snippet"] = {"text": snippet}
-    return {
-        "physicalLocation": {
-            "artifactLocation": {"uri": _uri(loc.path), "uriBaseId": "%SRCROOT%"},
-            "region": region,
-        }
-    }
+    if "://" in loc.path:
+        # a probed URL, not a file of the scanned tree
+        artifact: dict[str, Any] = {"uri": loc.path}
+    else:
+        artifact = {"uri": _uri(loc.path), "uriBaseId": "%SRCROOT%"}
+    return {"physicalLocation": {"artifactLocation": artifact, "region": region}}
 
 
 def _uri(path: str) -> str:

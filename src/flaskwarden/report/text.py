@@ -35,6 +35,8 @@ class _Sources:
         self._cache: dict[str, list[str] | None] = {}
 
     def lines(self, path: str) -> list[str] | None:
+        if "://" in path:
+            return None  # a probed URL: its snippet is shown instead
         if path not in self._cache:
             candidate = Path(path) if Path(path).is_absolute() else self.root / path
             try:
