@@ -148,3 +148,18 @@ def test_unwritable_output_is_a_clear_error(project: Path, tmp_path: Path) -> No
     )
     assert code == 2
     assert "cannot write" in err and "Traceback" not in err
+
+
+def test_cache_and_jobs_options(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    code, out, _ = _invoke("scan", str(project), "--no-config", "--format", "json",
+                           "--cache-dir", str(cache), "--jobs", "2")  # fmt: skip
+    assert code == 1
+    assert any(p.is_file() for p in (cache / "v1").rglob("*"))
+    again = _invoke("scan", str(project), "--no-config", "--format", "json",
+                    "--cache-dir", str(cache), "-j", "1")[1]  # fmt: skip
+    assert again == out
+    code, _, _ = _invoke("scan", str(project), "--no-config", "--no-cache")
+    assert code == 1
+    assert not (project / ".flaskwarden_cache").exists()
+    assert _invoke("scan", str(project), "--jobs", "0")[0] == 2

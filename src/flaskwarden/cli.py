@@ -57,7 +57,7 @@ def cli() -> None:
     """
 
 
-def _write(text: str, output: Path | None) -> None:
+def write_output(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
@@ -68,11 +68,11 @@ def _write(text: str, output: Path | None) -> None:
         raise FatalError(f"cannot write {output}: {exc.strerror}") from exc
 
 
-def _split_codes(values: tuple[str, ...]) -> list[str]:
+def split_codes(values: tuple[str, ...]) -> list[str]:
     return [code for value in values for code in value.replace(" ", ",").split(",") if code]
 
 
-def _severity(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+def parse_severity(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
     if value is None:
         return None
     from flaskwarden.findings import Severity
@@ -118,7 +118,7 @@ SCAN_FORMAT_OPTION = click.option(
 @click.option("--exclude", multiple=True, help="Skip paths matching this gitignore-style pattern.")
 @click.option(
     "--severity",
-    callback=_severity,
+    callback=parse_severity,
     help="Report only findings at or above: info, low, medium, high, critical.",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
@@ -149,6 +149,18 @@ SCAN_FORMAT_OPTION = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Record every current finding in FILE (for --baseline) and exit 0.",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Worker processes for per-file analysis (default: one per CPU).",
+)
+@click.option("--no-cache", is_flag=True, help="Analyse every file afresh; do not use the cache.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to keep the analysis cache (default: .flaskwarden_cache in the scanned dir).",
+)
 def scan(
     paths: tuple[Path, ...],
     fmt: str,
@@ -165,6 +177,9 @@ def scan(
     unsafe_fixes: bool,
     baseline: Path | None,
     write_baseline: Path | None,
+    jobs: int | None,
+    no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Scan PATHS (default: the current directory) without running any of the code.
 
@@ -190,18 +205,21 @@ def scan(
         raise click.UsageError("--unsafe-fixes applies only with --fix or --diff")
     accepted = _load_baseline(baseline)
     options = ScanOptions(
-        select=_split_codes(select) if select else None,
-        ignore=_split_codes(ignore),
+        select=split_codes(select) if select else None,
+        ignore=split_codes(ignore),
         exclude=list(exclude),
         severity=severity,
         config=config,
         no_config=no_config,
+        jobs=jobs,
+        cache=not no_cache,
+        cache_dir=cache_dir,
     )
     report = _scan(list(paths), options, accepted)
     if write_baseline is not None:
         from flaskwarden.baseline import render_baseline
 
-        _write(render_baseline(report), write_baseline)
+        write_output(render_baseline(report), write_baseline)
         click.echo(
             f"Wrote baseline with {len(report.findings)} findings to {write_baseline}", err=True
         )
@@ -216,7 +234,7 @@ def scan(
 
         attach_fixes(report)
     color = output is None and fmt == "text" and sys.stdout.isatty()
-    _write(render(report, fmt, color=color), output)
+    write_output(render(report, fmt, color=color), output)
     if output is not None and fmt != "text":
         click.echo(f"Wrote {fmt} report with {len(report.findings)} findings to {output}", err=True)
     if fmt == "text" and not fix and report.findings:
@@ -288,7 +306,7 @@ def _show_fixes(report: Any, unsafe: bool, output: Path | None) -> int:
     from flaskwarden.fix import plan_fixes
 
     plan = plan_fixes(report, unsafe=unsafe)
-    _write(plan.diff(), output)
+    write_output(plan.diff(), output)
     for problem in plan.problems:
         click.echo(problem, err=True)
     click.echo(

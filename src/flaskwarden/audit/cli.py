@@ -13,9 +13,9 @@ from flaskwarden.cli import (
     FORMAT_OPTION,
     OUTPUT_OPTION,
     FatalError,
-    _severity,
-    _split_codes,
-    _write,
+    parse_severity,
+    split_codes,
+    write_output,
 )
 
 
@@ -62,7 +62,7 @@ def _summary(target: str, app: dict[str, Any]) -> str:
 @click.option("--ignore", multiple=True, help="Skip these rules (ids or prefixes).")
 @click.option(
     "--severity",
-    callback=_severity,
+    callback=parse_severity,
     help="Report only findings at or above: info, low, medium, high, critical.",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
@@ -119,8 +119,8 @@ def audit(
     except AuditError as exc:
         raise FatalError(str(exc)) from exc
     report = result.report
-    selected, unknown = catalog.expand(_split_codes(select)) if select else (None, [])
-    ignored, unknown_ignored = catalog.expand(_split_codes(ignore))
+    selected, unknown = catalog.expand(split_codes(select)) if select else (None, [])
+    ignored, unknown_ignored = catalog.expand(split_codes(ignore))
     if unknown or unknown_ignored:
         raise click.UsageError(f"unknown rule selector: {', '.join(unknown + unknown_ignored)}")
     report.findings = [
@@ -134,7 +134,7 @@ def audit(
     text = render(report, fmt, color=color, tool_mode="audit")
     if fmt == "text":
         text = _summary(target, result.app) + text
-    _write(text, output)
+    write_output(text, output)
     if output is not None and fmt != "text":
         click.echo(f"Wrote {fmt} report with {len(report.findings)} findings to {output}", err=True)
     if report.findings and not exit_zero:
