@@ -25,7 +25,8 @@ from flaskwarden.python.facts import (
 )
 from flaskwarden.python.source import module_name
 
-Kind = Literal["flask-app", "blueprint", "socketio", "other-app", "unknown"]
+# "other": known *not* to be an app (a Celery instance, a thread, a socket server...).
+Kind = Literal["flask-app", "blueprint", "socketio", "other-app", "other", "unknown"]
 
 _CLASS_KINDS: Final[dict[str, Kind]] = {
     "flask.Flask": "flask-app",
@@ -43,6 +44,9 @@ _VALUE_KINDS: Final[dict[str, Kind]] = {
     "flask.globals.current_app": "flask-app",
 }
 _APP_NAMES: Final = frozenset({"app", "application", "flask_app", "webapp", "wsgi_app"})
+# Third-party packages whose classes may be Flask apps in disguise (Flask subclasses,
+# Dash wrapping one): a class imported from them is not assumed to be something else.
+_FLASKY_PACKAGES: Final = re.compile(r"^(flask|dash)", re.IGNORECASE)
 _DEV_NAME: Final = re.compile(r"dev|test|local|^ci(?:_|$)|debug", re.IGNORECASE)
 _CONFIG_CLASS_NAME: Final = re.compile(r"(config|settings|configuration|conf)$", re.IGNORECASE)
 _CONFIG_MODULE_NAME: Final = re.compile(
@@ -186,9 +190,8 @@ class Project:
         if kind == "call":
             return self._call_kind(payload, module, depth + 1)
         if kind in ("global", "local"):
-            key = payload if kind == "global" else payload
             best = UNKNOWN_KIND
-            for origin in module.bindings.get(key, []):
+            for origin in module.bindings.get(payload, []):
                 if origin.kind == "call":
                     found = self._call_kind(origin.ref, module, depth + 1)
                 elif origin.kind == "alias":
@@ -227,7 +230,7 @@ class Project:
                 return Resolved(_CLASS_KINDS[payload], Confidence.HIGH)
             split = self._split_import(payload, module)
             if split is None:
-                return UNKNOWN_KIND
+                return _external_call_kind(payload)
             target, name = split
             return self._call_kind(f"global:{name}", target, depth + 1)
         if kind == "global":
@@ -245,16 +248,36 @@ class Project:
                 return UNKNOWN_KIND
             cls = module.classes.get(payload)
             if cls is not None:
-                for base in cls.bases:
-                    if base.startswith("import:") and base[7:] in _CLASS_KINDS:
-                        return Resolved(_CLASS_KINDS[base[7:]], Confidence.HIGH)
-                    found = self._call_kind(base, module, depth + 1)
-                    if found.kind != "unknown":
+                # An app class wins over mixins: class App(LoggingMixin, Flask).
+                kinds = [self._call_kind(base, module, depth + 1) for base in cls.bases]
+                for found in kinds:
+                    if found.kind not in ("unknown", "other"):
                         return found
+                if kinds and all(found.kind == "other" for found in kinds):
+                    return kinds[0]
                 return UNKNOWN_KIND
             if payload in module.imports:
                 return self._call_kind(f"import:{module.imports[payload]}", module, depth + 1)
         return UNKNOWN_KIND
+
+    def constant(self, ref: Ref, module: ModuleFacts) -> tuple[ModuleFacts, str, Assigned] | None:
+        """The module constant an ``import:`` ref names (``from flags import DEBUG``,
+        ``flags.DEBUG``), with the module that defines it, following re-exports."""
+        seen: set[str] = set()
+        while ref.startswith("import:") and ref not in seen:
+            seen.add(ref)
+            split = self._split_import(ref[7:], module)
+            if split is None:
+                return None
+            module, name = split
+            if "." in name:
+                return None
+            if name in module.constants:
+                return module, name, module.constants[name]
+            if name not in module.imports:
+                return None
+            ref = f"import:{module.imports[name]}"
+        return None
 
     # -- import-time reachability -----------------------------------------------------
 
@@ -286,6 +309,8 @@ class Project:
         if depth > 8:
             return None
         kind, _, payload = ref.partition(":")
+        if kind == "call":  # from_object(ProductionConfig()): an instance of the class
+            return self.resolve_class(payload, module, depth + 1)
         if kind == "global":
             cls = module.classes.get(payload)
             if cls is not None:
@@ -379,6 +404,13 @@ class Project:
         )
 
     def is_config_class(self, ref: ClassRef) -> bool:
+        """Loaded by ``from_object``, named like configuration, deriving from such a
+        class, or the base of one (``class Common`` under ``class Production(Common)``)."""
+        return self._is_config_like(ref) or any(
+            self._is_config_like(sub) for sub in self.subclasses(ref)
+        )
+
+    def _is_config_like(self, ref: ClassRef) -> bool:
         if (ref.module.path, ref.cls.name) in self.loaded_classes():
             return True
         for cls in self.mro(ref):
@@ -396,15 +428,28 @@ class Project:
                 if deco.attr not in ROUTE_ATTRS:
                     continue
                 resolved = self.kind_of(deco.receiver, module)
-                if resolved.kind not in ("flask-app", "blueprint"):
-                    if not (resolved.kind == "unknown" and module.imports_flask):
-                        continue
+                known = resolved.kind in ("flask-app", "blueprint")
+                if not known and not (resolved.kind == "unknown" and module.imports_flask):
+                    continue
                 methods = deco.methods or (
                     (deco.attr.upper(),) if deco.attr != "route" else ("GET",)
                 )
                 path = deco.args[0] if deco.args else ""
                 yield Route(module, function, resolved.kind, path, methods)
                 break
+
+
+def _external_call_kind(qualified: str) -> Resolved:
+    """What calling a name imported from outside the project makes.
+
+    A class from another library (``celery.Celery``, ``threading.Thread``) is not a Flask
+    app, whatever the variable holding it is called; a function (``myapp.create_app``
+    from a package not in the scan) or a class from a Flask extension may return one.
+    """
+    last = qualified.rsplit(".", 1)[-1]
+    if _FLASKY_PACKAGES.match(qualified) or not last[:1].isupper():
+        return UNKNOWN_KIND
+    return Resolved("other", Confidence.HIGH)
 
 
 def _common_prefix(a: str, b: str) -> int:

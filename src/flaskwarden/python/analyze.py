@@ -35,10 +35,12 @@ from flaskwarden.python.facts import (
     Usage,
 )
 from flaskwarden.python.names import (
+    is_connection_url_name,
     is_password_name,
     is_placeholder,
     is_secret_key_name,
     is_secret_name,
+    is_self_named,
 )
 
 # Attribute names on an app object that are configuration keys in disguise.
@@ -65,7 +67,7 @@ HOOK_DECORATORS: Final = frozenset(
     }
 )
 _DSN_RE: Final = re.compile(
-    r"\b(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<user>[^:/@\s'\"]+):(?P<password>[^@\s'\"]+)@[^\s'\"]+",
+    r"\b(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<user>[^:/@\s'\"]*):(?P<password>[^@\s'\"]+)@[^\s'\"]+",
     re.IGNORECASE,
 )
 _SUPPRESS_RE: Final = re.compile(r"flaskwarden:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
@@ -99,6 +101,8 @@ class ModuleAnalyzer:
         self.module_functions: set[str] = set()
         self.evaluator = Evaluator(self.facts.imports)
         self._seen_events: set[tuple[str, int, int]] = set()
+        # `cfg = app.config`: (scope, name) -> the expression whose config it is.
+        self._config_aliases: dict[tuple[str, str], ast.expr] = {}
 
     # -- entry point --------------------------------------------------------------
 
@@ -212,7 +216,8 @@ class ModuleAnalyzer:
                 self.module_names.add(stmt.name)
             elif isinstance(stmt, ast.ClassDef):
                 self.module_names.add(stmt.name)
-            else:
+            elif not isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                # Imported names stay `import:` refs, so `flask.Flask` is still known.
                 for target in _assigned_targets(stmt):
                     for node in ast.walk(target):
                         if isinstance(node, ast.Name):
@@ -228,9 +233,9 @@ class ModuleAnalyzer:
             assigned = Assigned(value, self.span(stmt))
             values.setdefault(target, []).append(assigned)
             self.evaluator.constants[target] = value
-        for name, assigned in values.items():
-            first = assigned[0]
-            if len(assigned) > 1 and any(a.value.value != first.value.value for a in assigned):
+        for name, bound in values.items():
+            first = bound[0]
+            if len(bound) > 1 and any(a.value.value != first.value.value for a in bound):
                 self.evaluator.constants[name] = NOTHING
                 first = Assigned(NOTHING, first.span)
             self.facts.constants[name] = first
@@ -311,9 +316,13 @@ class ModuleAnalyzer:
         for sub in _own_nodes(node.body):
             if isinstance(sub, ast.Return) and sub.value is not None:
                 returns.append(self._origin(sub.value, scope))
-            elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name):
-                if sub.func.id in self.module_functions and sub.func.id not in scope.locals:
-                    calls.append(sub.func.id)
+            elif (
+                isinstance(sub, ast.Call)
+                and isinstance(sub.func, ast.Name)
+                and sub.func.id in self.module_functions
+                and sub.func.id not in scope.locals
+            ):
+                calls.append(sub.func.id)
         usages: tuple[Usage, ...] = ()
         auth = False
         if decorators:
@@ -343,14 +352,12 @@ class ModuleAnalyzer:
         for name in scope.params:
             evaluator.constants.pop(name, None)
         for stmt in body:
-            target, value_node = _simple_assignment(stmt)
-            if target is None or value_node is None:
-                continue
-            if counts.get(target, 0) == 1:
-                evaluator.constants[target] = evaluator.evaluate(value_node)
-        for name in scope.locals:
-            if counts.get(name, 0) != 1:
-                evaluator.constants.pop(name, None)
+            bound, value_node = _simple_assignment(stmt)
+            if bound is not None and value_node is not None and counts.get(bound, 0) == 1:
+                evaluator.constants[bound] = evaluator.evaluate(value_node)
+        for local in scope.locals:
+            if counts.get(local, 0) != 1:
+                evaluator.constants.pop(local, None)
         return evaluator
 
     def _class(self, node: ast.ClassDef, scope: _Scope | None, context: Context) -> None:
@@ -404,7 +411,6 @@ class ModuleAnalyzer:
     def _simple_statement(
         self, stmt: ast.stmt, scope: _Scope | None, context: Context, class_name: str | None
     ) -> None:
-        scope_name = scope.qualname if scope else ""
         if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             value_node = stmt.value
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -412,16 +418,6 @@ class ModuleAnalyzer:
                 for target in targets:
                     self._assignment(target, value_node, stmt, scope, class_name)
         self._expressions([stmt], scope, context, stmt)
-        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-            func = stmt.value.func
-            if (
-                context in ("import", "main-else")
-                and scope is None
-                and isinstance(func, ast.Name)
-                and func.id in self.module_functions
-            ):
-                self.facts.import_time_calls.append(func.id)
-        del scope_name
 
     def _assignment(
         self,
@@ -436,24 +432,36 @@ class ModuleAnalyzer:
             if class_name is None:
                 key = f"{scope_name}:{target.id}" if scope else target.id
                 self.facts.bindings.setdefault(key, []).append(self._origin(value_node, scope))
+                if isinstance(value_node, ast.Attribute) and value_node.attr == "config":
+                    self._config_aliases[(scope_name, target.id)] = value_node.value
             self._named_value(target.id, value_node, stmt, scope, class_name)
             return
         if isinstance(target, ast.Attribute):
-            key = APP_ATTR_KEYS.get(target.attr)
-            if key is not None:
-                self._config_write(target.value, key, value_node, stmt, scope, "attr")
+            attr_key = APP_ATTR_KEYS.get(target.attr)
+            if attr_key is not None:
+                self._config_write(target.value, attr_key, value_node, stmt, scope, "attr")
             elif is_password_name(target.attr) and _is_plaintext_password(value_node, self):
                 self.event("plaintext-password", stmt, target.attr, scope_name)
             return
-        if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Attribute):
-            config = target.value
+        if isinstance(target, ast.Subscript):
+            config_of = self._config_owner(target.value, scope)
             key_node = target.slice
             if (
-                config.attr == "config"
+                config_of is not None
                 and isinstance(key_node, ast.Constant)
                 and isinstance(key_node.value, str)
             ):
-                self._config_write(config.value, key_node.value, value_node, stmt, scope, "item")
+                self._config_write(config_of, key_node.value, value_node, stmt, scope, "item")
+
+    def _config_owner(self, node: ast.expr, scope: _Scope | None) -> ast.expr | None:
+        """``x`` when ``node`` is ``x.config``, or a name bound to ``x.config``."""
+        if isinstance(node, ast.Attribute) and node.attr == "config":
+            return node.value
+        if not isinstance(node, ast.Name):
+            return None
+        if scope is not None and (node.id in scope.locals or node.id in scope.params):
+            return self._config_aliases.get((scope.qualname, node.id))
+        return self._config_aliases.get(("", node.id))
 
     def _named_value(
         self,
@@ -480,9 +488,10 @@ class ModuleAnalyzer:
             node = _find_default_node(value_node, value.fallback.line, value.fallback.column)
             self.event("secret-fallback", node or stmt, f"{name}|{value.fallback.var}", where)
             return
-        if value.literal and not value.env and _is_secret_literal(value.value):
-            kind = "secret-key-literal" if is_secret_key_name(name) else "credential-literal"
-            self.event(kind, stmt, name, where)
+        if value.literal and not value.env:
+            kind = _literal_kind(name, value.value)
+            if kind is not None:
+                self.event(kind, stmt, name, where)
 
     def _config_write(
         self,
@@ -496,8 +505,9 @@ class ModuleAnalyzer:
         value = self.evaluate(value_node, scope)
         receiver = self.ref(receiver_node, scope)
         scope_name = scope.qualname if scope else ""
+        value_ref = UNNAMED if value.known else self._value_ref(value_node, scope)
         self.facts.config_writes.append(
-            ConfigWrite(receiver, scope_name, key, value, self.span(stmt), form)
+            ConfigWrite(receiver, scope_name, key, value, self.span(stmt), form, value_ref)
         )
         # `<x>.config[...]` forms are Flask's config whatever x is; `x.secret_key` is
         # judged by the rules, which know whether x is an app.
@@ -507,8 +517,11 @@ class ModuleAnalyzer:
     # -- expressions ------------------------------------------------------------
 
     def _expressions(
-        self, roots: list[ast.expr] | list[ast.stmt] | list[ast.AST], scope: _Scope | None,
-        context: Context, stmt: ast.AST,
+        self,
+        roots: list[ast.expr] | list[ast.stmt] | list[ast.AST],
+        scope: _Scope | None,
+        context: Context,
+        stmt: ast.AST,
     ) -> None:
         for root in roots:
             for node in _walk_expressions(root):
@@ -522,19 +535,33 @@ class ModuleAnalyzer:
                     lookup = self.evaluator.env_lookup(node)
                     if lookup is not None:
                         self.facts.env_reads.add(lookup[0])
-                elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-                    if "://" in node.value and not _is_docstring(stmt, node):
-                        self._dsn(node, scope)
+                elif (
+                    isinstance(node, ast.Constant)
+                    and isinstance(node.value, str)
+                    and "://" in node.value
+                    and not _is_docstring(stmt, node)
+                ):
+                    self._dsn(node, scope)
 
     def _call(self, node: ast.Call, scope: _Scope | None, context: Context) -> None:
         func = node.func
         scope_name = scope.qualname if scope else ""
+        if (
+            scope is None
+            and context in ("import", "main-else")
+            and isinstance(func, ast.Name)
+            and func.id in self.module_functions
+        ):
+            # any call of a module function while the module is imported (in a
+            # statement, an assignment, a decorator, a class body) runs its body
+            self.facts.import_time_calls.append(func.id)
         if isinstance(func, ast.Attribute):
             owner = func.value
+            config_of = self._config_owner(owner, scope)
             if func.attr == "run":
                 self._run_call(node, self.ref(owner, scope), scope, context)
-            elif isinstance(owner, ast.Attribute) and owner.attr == "config":
-                self._config_call(node, func.attr, owner.value, scope)
+            elif config_of is not None:
+                self._config_call(node, func.attr, config_of, scope)
         qual = self.evaluator.qualify(func)
         if qual == "werkzeug.serving.run_simple" or qual == "werkzeug.run_simple":
             self._run_call(node, f"import:{qual}", scope, context)
@@ -550,49 +577,56 @@ class ModuleAnalyzer:
                     self.event("per-process-secret", default, var, scope_name)
                 elif dv.literal and _is_secret_literal(dv.value):
                     self.event("secret-fallback", default, f"{var}|{var}", scope_name)
-        if callee.split(".")[-1] in ("generate_password_hash", "hash_password", "hashpw"):
-            if node.args and _literal_str(node.args[0]):
-                value = node.args[0].value  # type: ignore[attr-defined]
-                if not is_placeholder(value):
-                    self.event("password-hash-literal", node.args[0], callee, scope_name)
+        hashed = node.args[0] if node.args else None
+        if (
+            callee.split(".")[-1] in ("generate_password_hash", "hash_password", "hashpw")
+            and isinstance(hashed, ast.Constant)
+            and _literal_str(hashed)
+            and not is_placeholder(hashed.value)
+        ):
+            self.event("password-hash-literal", hashed, callee, scope_name)
         self._weak_hash(node, qual, scope_name)
         for kw in node.keywords:
-            if kw.arg is None:
+            if kw.arg is None or not is_secret_name(kw.arg) or _is_config_call(node):
                 continue
-            if is_password_name(kw.arg):
-                if _literal_str(kw.value) and not is_placeholder(kw.value.value):  # type: ignore[attr-defined]
-                    self.event("credential-literal", kw.value, kw.arg, scope_name)
-                elif _is_plaintext_password(kw.value, self) and _is_constructor(callee):
+            # connect(password="..."), Client(api_key="..."), dict(SECRET_KEY="...")
+            if isinstance(kw.value, ast.Constant):
+                kind = _literal_kind(kw.arg, kw.value.value)
+                if kind is not None:
+                    self.event(kind, kw.value, kw.arg, scope_name)
+            elif is_password_name(kw.arg) and _is_plaintext_password(kw.value, self):
+                if _is_constructor(callee):
                     self.event("plaintext-password", kw.value, kw.arg, scope_name)
-            elif is_secret_name(kw.arg) and not _is_config_call(node):
+            else:
                 value = self.evaluate(kw.value, scope)
                 if value.fallback is not None and _is_secret_literal(value.fallback.default):
                     self.event("secret-fallback", kw.value, f"{kw.arg}|{value.fallback.var}")
 
-    def _run_call(self, node: ast.Call, receiver: Ref, scope: _Scope | None, context: Context) -> None:
+    def _run_call(
+        self, node: ast.Call, receiver: Ref, scope: _Scope | None, context: Context
+    ) -> None:
         kwargs: dict[str, Value] = {}
         spans: dict[str, Span] = {}
+        refs: dict[str, Ref] = {}
         positional_app: Ref | None = None
+        args = list(node.args)
+        names: tuple[str, ...] = ("host", "port", "debug", "load_dotenv")
         if receiver.endswith("run_simple"):
             names = ("host", "port", "application", "use_reloader", "use_debugger", "use_evalex")
-            for name, arg in zip(names, node.args):
-                kwargs[name] = self.evaluate(arg, scope)
-                spans[name] = self.span(arg)
-        else:
-            names = ("host", "port", "debug", "load_dotenv")
-            args = list(node.args)
-            if args and not _could_be_host(args[0]):
-                positional_app = self.ref(args[0], scope)
-                args = args[1:]
-            for name, arg in zip(names, args):
-                kwargs[name] = self.evaluate(arg, scope)
-                spans[name] = self.span(arg)
+        elif args and not _could_be_host(args[0]):
+            positional_app = self.ref(args[0], scope)  # socketio.run(app, ...)
+            args = args[1:]
+        named: dict[str, ast.expr] = dict(zip(names, args, strict=False))
         for kw in node.keywords:
             if kw.arg is None:
                 kwargs["**"] = NOTHING
-                continue
-            kwargs[kw.arg] = self.evaluate(kw.value, scope)
-            spans[kw.arg] = self.span(kw.value)
+            else:
+                named[kw.arg] = kw.value
+        for name, arg in named.items():
+            kwargs[name] = self.evaluate(arg, scope)
+            spans[name] = self.span(arg)
+            if not kwargs[name].known and (ref := self._value_ref(arg, scope)) != UNNAMED:
+                refs[name] = ref
         self.facts.run_calls.append(
             RunCall(
                 receiver=receiver,
@@ -602,8 +636,18 @@ class ModuleAnalyzer:
                 kwarg_spans=spans,
                 span=self.span(node),
                 positional_app=positional_app,
+                kwarg_refs=refs,
             )
         )
+
+    def _value_ref(self, node: ast.expr, scope: _Scope | None) -> Ref:
+        """A ref for a value the evaluator does not know: an imported name or a module
+        attribute (``flags.DEBUG``), which the project model can look up."""
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            ref = self.ref(node, scope)
+            if ref.startswith("import:"):
+                return ref
+        return UNNAMED
 
     def _config_call(
         self, node: ast.Call, method: str, receiver_node: ast.expr, scope: _Scope | None
@@ -662,12 +706,15 @@ class ModuleAnalyzer:
             self.event("secret-fallback", fallback, f"{first[0]}|{first[0]}", scope_name)
 
     def _dict_literal(self, node: ast.Dict, scope: _Scope | None) -> None:
-        for key, value in zip(node.keys, node.values):
+        """``{"password": "hunter2"}`` in a user table, ``{"SECRET_KEY": "k"}`` passed as
+        configuration to a factory."""
+        for key, value in zip(node.keys, node.values, strict=False):
             if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
                 continue
-            if is_password_name(key.value) and _literal_str(value):
-                if not is_placeholder(value.value):  # type: ignore[attr-defined]
-                    self.event("credential-literal", value, key.value, scope.qualname if scope else "")
+            if isinstance(value, ast.Constant):
+                kind = _literal_kind(key.value, value.value)
+                if kind is not None:
+                    self.event(kind, value, key.value, scope.qualname if scope else "")
 
     def _dsn(self, node: ast.Constant, scope: _Scope | None) -> None:
         match = _DSN_RE.search(str(node.value))
@@ -696,29 +743,52 @@ class ModuleAnalyzer:
 
     # -- route bodies -------------------------------------------------------------
 
-    def _usages(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: _Scope) -> Iterator[Usage]:
+    def _usages(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: _Scope
+    ) -> Iterator[Usage]:
+        """What the view hands to the client: internals that reach its response (the
+        return value, directly or through locals, not through an unrelated call such as
+        an outbound request using a token), and any eval/exec."""
         parents: dict[int, ast.AST] = {}
         for parent in _own_nodes(node.body):
             for child in ast.iter_child_nodes(parent):
                 parents[id(child)] = parent
+        returned = _returned_names(node.body)
         for sub in _own_nodes(node.body):
-            if isinstance(sub, ast.Call):
-                name = dotted(sub.func) or ""
-                qual = self.evaluator.qualify(sub.func) or name
-                if name in ("eval", "exec", "globals", "locals") and name not in scope.locals:
-                    yield Usage(f"{name}()", self.span(sub))
-                elif qual.startswith(("tracemalloc.", "gc.get_", "objgraph.")):
-                    yield Usage(qual, self.span(sub))
-            elif isinstance(sub, (ast.Attribute, ast.Name)):
-                parent = parents.get(id(sub))
-                if isinstance(parent, ast.Attribute):
-                    continue  # only the outermost chain is judged
-                qual = self.evaluator.qualify(sub)
-                if qual in ("os.environ", "sys.modules") and _whole_use(sub, parents):
-                    yield Usage(qual, self.span(sub))
-                elif isinstance(sub, ast.Attribute) and sub.attr == "config":
-                    if _whole_use(sub, parents) or _secret_item(sub, parents):
-                        yield Usage(f"{dotted(sub) or 'config'}", self.span(sub))
+            found = self._internal(sub, scope, parents)
+            if found is None:
+                continue
+            what, always = found
+            if always or _reaches_response(sub, parents, returned):
+                yield Usage(what, self.span(sub))
+
+    def _internal(
+        self, sub: ast.AST, scope: _Scope, parents: dict[int, ast.AST]
+    ) -> tuple[str, bool] | None:
+        """``(what, always)`` if ``sub`` reads process internals; ``always`` for code
+        execution, which is a finding wherever its result goes."""
+        if isinstance(sub, ast.Call):
+            name = dotted(sub.func) or ""
+            qual = self.evaluator.qualify(sub.func) or name
+            if name in ("eval", "exec") and name not in scope.locals:
+                return f"{name}()", True
+            if name in ("globals", "locals") and name not in scope.locals:
+                return f"{name}()", False
+            if qual.startswith(("tracemalloc.", "gc.get_", "objgraph.")):
+                return qual, False
+        elif isinstance(sub, (ast.Attribute, ast.Name)):
+            # `os.environ` inside `os.environ.items()` is judged by how it is used
+            chain = self.evaluator.qualify(sub)
+            if chain in ("os.environ", "sys.modules") and _whole_use(sub, parents):
+                return chain, False
+            if isinstance(sub, ast.Attribute) and sub.attr == "config":
+                shown = dotted(sub) or "config"
+                if _whole_use(sub, parents):
+                    return shown, False
+                secret = _secret_item(sub, parents)
+                if secret is not None:
+                    return f"{shown}[{secret!r}]", False
+        return None
 
     def _auth_checked(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         for sub in _own_nodes(node.body):
@@ -726,12 +796,14 @@ class ModuleAnalyzer:
                 return True
             if isinstance(sub, ast.Attribute) and sub.attr in ("authorization", "is_authenticated"):
                 return True
-            if isinstance(sub, ast.Call) and dotted(sub.func) in ("abort", "flask.abort"):
-                if sub.args and isinstance(sub.args[0], ast.Constant) and sub.args[0].value in (
-                    401,
-                    403,
-                ):
-                    return True
+            if (
+                isinstance(sub, ast.Call)
+                and dotted(sub.func) in ("abort", "flask.abort")
+                and sub.args
+                and isinstance(sub.args[0], ast.Constant)
+                and sub.args[0].value in (401, 403)
+            ):
+                return True
         return False
 
 
@@ -844,7 +916,7 @@ def _mapping_items(node: ast.Call) -> Iterator[tuple[str, ast.expr]]:
             yield kw.arg, kw.value
     for arg in node.args:
         if isinstance(arg, ast.Dict):
-            for key, value in zip(arg.keys, arg.values):
+            for key, value in zip(arg.keys, arg.values, strict=False):
                 if isinstance(key, ast.Constant) and isinstance(key.value, str):
                     yield key.value, value
         elif isinstance(arg, ast.Call) and dotted(arg.func) == "dict":
@@ -859,6 +931,23 @@ def _is_secret_literal(value: object) -> bool:
     if isinstance(value, bytes):
         value = value.decode("latin-1")
     return isinstance(value, str) and bool(value.strip()) and not value.startswith("$")
+
+
+def _literal_kind(name: str, value: object) -> str | None:
+    """The event a literal bound to a secret-named setting is, if any.
+
+    A secret key is judged strictly: Flask signs sessions with whatever the literal is,
+    ``"<your key here>"`` included. Other credentials must look like one: a mask
+    (``"****"``), a template (``"${DB_PASSWORD}"``) or a field name spelled like the
+    setting (``CSRF_TOKEN = "csrf_token"``) is not a password.
+    """
+    if not is_secret_name(name) or not _is_secret_literal(value):
+        return None
+    if is_secret_key_name(name):
+        return "secret-key-literal"
+    if is_placeholder(value) or is_self_named(name, value):
+        return None
+    return "credential-literal"
 
 
 def _find_default_node(root: ast.expr, line: int, column: int) -> ast.expr | None:
@@ -885,9 +974,14 @@ def _name_of(node: ast.AST) -> str | None:
         key = node.slice
         if isinstance(key, ast.Constant) and isinstance(key.value, str):
             return key.value
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        if node.func.attr == "get" and node.args and isinstance(node.args[0], ast.Constant):
-            return str(node.args[0].value)
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    ):
+        return str(node.args[0].value)
     return None
 
 
@@ -898,9 +992,14 @@ def _is_plaintext_password(node: ast.expr, analyzer: ModuleAnalyzer) -> bool:
         if not name.endswith(".get"):
             return False
         owner = node.func.value if isinstance(node.func, ast.Attribute) else None
-        return owner is not None and _is_request_data(owner, analyzer) and (
-            bool(node.args) and isinstance(node.args[0], ast.Constant)
-            and is_password_name(str(node.args[0].value))
+        return (
+            owner is not None
+            and _is_request_data(owner, analyzer)
+            and (
+                bool(node.args)
+                and isinstance(node.args[0], ast.Constant)
+                and is_password_name(str(node.args[0].value))
+            )
         )
     if isinstance(node, ast.Subscript):
         key = node.slice
@@ -939,6 +1038,149 @@ def _is_docstring(stmt: ast.AST, node: ast.AST) -> bool:
     return isinstance(stmt, ast.Expr) and stmt.value is node
 
 
+# Calls that show their argument (in whole or as a summary) rather than use it.
+_DISPLAY_CALLS: Final = frozenset(
+    {
+        "str",
+        "repr",
+        "format",
+        "join",
+        "dict",
+        "list",
+        "tuple",
+        "set",
+        "sorted",
+        "len",
+        "jsonify",
+        "dumps",
+        "pformat",
+        "make_response",
+        "Response",
+        "render_template",
+        "render_template_string",
+    }
+)
+_MUTATORS: Final = frozenset({"append", "extend", "update", "add", "insert", "setdefault"})
+
+
+def _root_name(node: ast.AST) -> str | None:
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _flow(stmt: ast.stmt) -> tuple[set[str], list[ast.AST]]:
+    """Names a statement writes data into, and the expressions the data comes from:
+    ``x = v``, ``x += v``, ``for x in v``, ``with v as x``, ``x.append(v)``, ``x[k] = v``."""
+    targets: list[ast.AST] = []
+    sources: list[ast.AST] = []
+    if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and stmt.value is not None:
+        targets = list(_assigned_targets(stmt))
+        sources = [stmt.value]
+    elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+        targets, sources = [stmt.target], [stmt.iter]
+    elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+        targets = [i.optional_vars for i in stmt.items if i.optional_vars is not None]
+        sources = [i.context_expr for i in stmt.items]
+    elif (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Call)
+        and isinstance(stmt.value.func, ast.Attribute)
+        and stmt.value.func.attr in _MUTATORS
+    ):
+        targets = [stmt.value.func.value]
+        sources = [*stmt.value.args, *(k.value for k in stmt.value.keywords)]
+    names: set[str] = set()
+    for target in targets:
+        for part in ast.walk(target):
+            if isinstance(part, ast.Name):
+                names.add(part.id)
+        root = _root_name(target)
+        if root is not None:
+            names.add(root)
+    return names, sources
+
+
+def _shown_names(nodes: list[ast.AST]) -> set[str]:
+    """Names whose data the value of ``nodes`` shows: not the arguments of a call that
+    only uses them (``requests.get(url, headers=token)``), not a condition's operands."""
+    names: set[str] = set()
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Call):
+            func = node.func
+            callee = func.attr if isinstance(func, ast.Attribute) else dotted(func) or ""
+            if isinstance(func, ast.Attribute):
+                stack.append(func.value)  # reply.json() is made of reply
+            if callee.rsplit(".", 1)[-1] in _DISPLAY_CALLS:
+                stack += [*node.args, *(k.value for k in node.keywords)]
+        elif isinstance(node, ast.IfExp):
+            stack += [node.body, node.orelse]
+        elif not isinstance(node, (ast.Compare, ast.Lambda)):
+            stack += ast.iter_child_nodes(node)
+    return names
+
+
+def _is_response(node: ast.AST) -> bool:
+    """``return v`` or ``yield v``: a statement whose value goes to the client."""
+    if isinstance(node, ast.Return):
+        return node.value is not None
+    return isinstance(node, ast.Expr) and isinstance(node.value, (ast.Yield, ast.YieldFrom))
+
+
+def _returned_names(body: list[ast.stmt]) -> set[str]:
+    """Locals whose data reaches the function's return (or yield) value."""
+    deps: dict[str, set[str]] = {}
+    pending: list[str] = []
+    for stmt in _own_nodes(body):
+        if _is_response(stmt):
+            pending += _shown_names([stmt.value])  # type: ignore[attr-defined]
+        elif isinstance(stmt, ast.stmt):
+            targets, sources = _flow(stmt)
+            if targets and sources:
+                read = _shown_names(sources)
+                for target in targets:
+                    deps.setdefault(target, set()).update(read)
+    returned: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name not in returned:
+            returned.add(name)
+            pending += deps.get(name, ())
+    return returned
+
+
+def _reaches_response(node: ast.AST, parents: dict[int, ast.AST], returned: set[str]) -> bool:
+    """Whether the value of ``node`` is shown in what the view returns: it sits in the
+    return value, or in data flowing into a returned local, and only passes through
+    calls that display it (``str``, ``jsonify``...), not ones that merely use it."""
+    child = node
+    parent = parents.get(id(child))
+    while parent is not None and not isinstance(parent, ast.stmt):
+        if isinstance(parent, ast.keyword):
+            child, parent = parent, parents.get(id(parent))
+            continue
+        if isinstance(parent, ast.Compare) or (
+            isinstance(parent, ast.IfExp) and parent.test is child
+        ):
+            return False  # only a truth value comes out
+        if isinstance(parent, ast.Call) and parent.func is not child:
+            func = parent.func
+            callee = func.attr if isinstance(func, ast.Attribute) else dotted(func) or ""
+            if callee.rsplit(".", 1)[-1] not in _DISPLAY_CALLS:
+                return False
+        child, parent = parent, parents.get(id(parent))
+    if parent is None:
+        return False
+    if _is_response(parent):
+        return True
+    targets, _ = _flow(parent)
+    return bool(targets & returned)
+
+
 def _whole_use(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
     """``os.environ`` used as a whole, not one key read through ``[...]`` or ``.get``."""
     parent = parents.get(id(node))
@@ -954,8 +1196,9 @@ def _whole_use(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
     return True
 
 
-def _secret_item(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
-    """``config["SECRET_KEY"]`` or ``config.get("SECRET_KEY")``: one secret read out."""
+def _secret_item(node: ast.AST, parents: dict[int, ast.AST]) -> str | None:
+    """The key of ``config["SECRET_KEY"]`` or ``config.get("DATABASE_URL")``: one secret
+    (or a connection URL, which carries the database password) read out."""
     parent = parents.get(id(node))
     key: ast.AST | None = None
     if isinstance(parent, ast.Subscript) and parent.value is node:
@@ -964,7 +1207,11 @@ def _secret_item(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
         call = parents.get(id(parent))
         if isinstance(call, ast.Call) and call.args:
             key = call.args[0]
-    return isinstance(key, ast.Constant) and isinstance(key.value, str) and is_secret_name(key.value)
+    if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+        return None
+    if is_secret_name(key.value) or is_connection_url_name(key.value):
+        return key.value
+    return None
 
 
 # -- suppression comments ----------------------------------------------------------------

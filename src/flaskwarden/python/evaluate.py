@@ -318,9 +318,7 @@ class Evaluator:
                 return Value(per_process=True, env=receiver.env)
             method = _STR_METHODS.get(node.func.attr)
             if method is not None and isinstance(receiver.value, str) and not node.args:
-                return Value(
-                    method(receiver.value), env=receiver.env, fallback=receiver.fallback
-                )
+                return Value(method(receiver.value), env=receiver.env, fallback=receiver.fallback)
             if node.func.attr == "encode" and isinstance(receiver.value, str):
                 return Value(
                     receiver.value.encode(),

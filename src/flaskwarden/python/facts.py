@@ -59,6 +59,9 @@ class RunCall:
     kwarg_spans: dict[str, Span]
     span: Span
     positional_app: Ref | None = None  # socketio.run(app, ...)
+    # Arguments the analyzer could not evaluate but can name (`debug=settings.DEBUG`,
+    # an imported constant): the model resolves them across modules.
+    kwarg_refs: dict[str, Ref] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class ConfigWrite:
     value: Value
     span: Span
     form: str
+    value_ref: Ref = UNNAMED  # when the value is a name from another module
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,27 @@ _WORD_SPLIT: Final = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
 _SECRET_LAST: Final = frozenset(
     {"SECRET", "TOKEN", "PASSWORD", "PASSWD", "PWD", "PASS", "SALT", "CREDENTIALS", "APIKEY"}
 )
+# Not SESSION: `SESSION_KEY = "cart"` names a key *in* the session, not a secret.
 _KEY_QUALIFIERS: Final = frozenset(
-    {"SECRET", "API", "PRIVATE", "ACCESS", "SIGNING", "ENCRYPTION", "AUTH", "CSRF", "SESSION"}
+    {"SECRET", "API", "PRIVATE", "ACCESS", "SIGNING", "ENCRYPTION", "AUTH", "CSRF"}
+)
+# Settings that hold a connection URL, which usually carries the password.
+_URL_WORDS: Final = frozenset({"URL", "URI", "DSN"})
+_SERVICE_WORDS: Final = frozenset(
+    {
+        "DATABASE",
+        "DB",
+        "SQLALCHEMY",
+        "REDIS",
+        "BROKER",
+        "MONGO",
+        "MONGODB",
+        "POSTGRES",
+        "POSTGRESQL",
+        "MYSQL",
+        "AMQP",
+        "RABBITMQ",
+    }
 )
 _PASSWORD_WORDS: Final = frozenset({"PASSWORD", "PASSWD", "PWD", "PASSPHRASE", "PASS", "PW"})
 _PLACEHOLDER: Final = re.compile(
@@ -40,9 +59,27 @@ def is_secret_name(name: str) -> bool:
     if not words:
         return False
     last = words[-1]
-    if last in _SECRET_LAST:
+    if last in _SECRET_LAST or last in _PASSWORD_WORDS:
         return True
     return last == "KEY" and len(words) >= 2 and words[-2] in _KEY_QUALIFIERS
+
+
+def is_connection_url_name(name: str) -> bool:
+    """``DATABASE_URL``, ``SQLALCHEMY_DATABASE_URI``, ``SENTRY_DSN``, ``REDIS_URL``."""
+    words = _words(name)
+    if not words or words[-1] not in _URL_WORDS:
+        return False
+    return words[-1] == "DSN" or any(w in _SERVICE_WORDS for w in words[:-1])
+
+
+def is_self_named(name: str, value: object) -> bool:
+    """A value that spells its own (compound) name, ``CSRF_TOKEN = "csrf_token"``: the
+    name of a form field or header, not a credential. ``password = "password"`` is still
+    a (weak) password."""
+    words = _words(name)
+    if not isinstance(value, str) or len(words) < 2:
+        return False
+    return _words(value) == words
 
 
 def is_password_name(name: str) -> bool:

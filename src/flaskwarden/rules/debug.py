@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Final
 
-from flaskwarden.findings import Confidence, Finding, Severity
+from flaskwarden.findings import Confidence, Finding, Location, Severity
 from flaskwarden.model import ClassRef, Project, Resolved, is_dev_name
 from flaskwarden.python.evaluate import Value
-from flaskwarden.python.facts import ModuleFacts, RunCall
+from flaskwarden.python.facts import UNNAMED, ModuleFacts, Ref, RunCall
 from flaskwarden.rules import location, make_finding, python_rule
 
 ALL_INTERFACES: Final = frozenset({"0.0.0.0", "::", "", "[::]", "0:0:0:0:0:0:0:0"})
@@ -26,9 +27,42 @@ def dev_server(call: RunCall, module: ModuleFacts, project: Project) -> Resolved
     return None
 
 
-def binds_all_interfaces(call: RunCall) -> bool:
-    host = call.kwargs.get("host")
+def binds_all_interfaces(
+    call: RunCall, module: ModuleFacts | None = None, project: Project | None = None
+) -> bool:
+    """``host`` is every interface (with the model, also through an imported constant)."""
+    if module is not None and project is not None:
+        host, _ = _argument(call, "host", module, project)
+    else:
+        host = call.kwargs.get("host")
     return host is not None and host.known and host.value in ALL_INTERFACES
+
+
+def _resolve(
+    value: Value, ref: Ref, module: ModuleFacts, project: Project
+) -> tuple[Value, list[Location]]:
+    """``value``, or when the analyzer could not know it, the constant ``ref`` names in
+    another module; with where that constant is set."""
+    if value.known or ref == UNNAMED:
+        if value.constant and value.constant in module.constants:
+            const = module.constants[value.constant]
+            return value, [location(module, const.span, f"{value.constant} is set here")]
+        return value, []
+    found = project.constant(ref, module)
+    if found is None:
+        return value, []
+    where, name, assigned = found
+    resolved = replace(assigned.value, constant=name)
+    return resolved, [location(where, assigned.span, f"{name} is set here")]
+
+
+def _argument(
+    call: RunCall, name: str, module: ModuleFacts, project: Project
+) -> tuple[Value | None, list[Location]]:
+    value = call.kwargs.get(name)
+    if value is None:
+        return None, []
+    return _resolve(value, call.kwarg_refs.get(name, UNNAMED), module, project)
 
 
 def _env_note(value: Value) -> str:
@@ -92,15 +126,11 @@ def debug_enabled(module: ModuleFacts, project: Project) -> Iterator[Finding]:
         if server is None:
             continue
         for name in _DEBUG_KWARGS:
-            value = call.kwargs.get(name)
+            value, related = _argument(call, name, module, project)
             if value is None or not value.truthy:
                 continue
             span = call.kwarg_spans.get(name, call.span)
-            exposed = binds_all_interfaces(call)
-            related = []
-            if value.constant and value.constant in module.constants:
-                const = module.constants[value.constant]
-                related.append(location(module, const.span, f"{value.constant} is set here"))
+            exposed = binds_all_interfaces(call, module, project)
             where = " on every network interface" if exposed else ""
             yield make_finding(
                 "FW101",
@@ -116,7 +146,10 @@ def debug_enabled(module: ModuleFacts, project: Project) -> Iterator[Finding]:
             )
             break
     for write in module.config_writes:
-        if write.key != "DEBUG" or not write.value.truthy:
+        if write.key != "DEBUG":
+            continue
+        value, related = _resolve(write.value, write.value_ref, module, project)
+        if not value.truthy:
             continue
         app = project.is_app(write.receiver, module)
         if app is None:
@@ -125,19 +158,22 @@ def debug_enabled(module: ModuleFacts, project: Project) -> Iterator[Finding]:
             "FW101",
             module,
             write.span,
-            f"DEBUG is set to {_shown(write.value)}{_env_note(write.value)}: the app serves "
+            f"DEBUG is set to {_shown(value)}{_env_note(value)}: the app serves "
             "the Werkzeug debugger (remote code execution on any error). Read it from the "
             'environment, off by default: os.environ.get("FLASK_DEBUG") == "1".',
             confidence=app.confidence,
+            related=related,
         )
     yield from _debug_config_classes(module, project)
     yield from _debug_config_module(module, project)
 
 
 def _shown(value: Value) -> str:
-    if value.constant:
-        return value.constant
-    return repr(value.value)
+    shown = f"{value.constant} ({value.value!r})" if value.constant else repr(value.value)
+    if isinstance(value.value, str) and value.value:
+        # "False" and "0" are true to Python: a classic way to leave debug on
+        shown += " (a non-empty string, which is true)"
+    return shown
 
 
 def _debug_config_classes(module: ModuleFacts, project: Project) -> Iterator[Finding]:
@@ -314,15 +350,20 @@ def dev_server_all_interfaces(module: ModuleFacts, project: Project) -> Iterator
     """
     for call in module.run_calls:
         server = dev_server(call, module, project)
-        if server is None or not binds_all_interfaces(call):
+        if server is None or not binds_all_interfaces(call, module, project):
             continue
-        host = call.kwargs["host"]
+        host, related = _argument(call, "host", module, project)
+        if host is None:
+            continue
         debug_on = any(
-            (v := call.kwargs.get(name)) is not None and v.truthy for name in _DEBUG_KWARGS
+            (v := _argument(call, name, module, project)[0]) is not None and v.truthy
+            for name in _DEBUG_KWARGS
         )
-        extra = " with debug on: anyone who can reach this host gets the debugger console" if (
-            debug_on
-        ) else ""
+        extra = (
+            " with debug on: anyone who can reach this host gets the debugger console"
+            if (debug_on)
+            else ""
+        )
         yield make_finding(
             "FW103",
             module,
@@ -332,6 +373,7 @@ def dev_server_all_interfaces(module: ModuleFacts, project: Project) -> Iterator
             "through gunicorn or uWSGI behind a proxy.",
             severity=Severity.CRITICAL if debug_on else Severity.MEDIUM,
             confidence=server.confidence,
+            related=related,
         )
 
 
