@@ -481,6 +481,8 @@ class ModuleAnalyzer:
     def _secret_value(
         self, name: str, value: Value, value_node: ast.expr, stmt: ast.AST, where: str
     ) -> None:
+        if value.constant and is_secret_name(value.constant):
+            return  # `X = SECRET_KEY`: reported where SECRET_KEY itself is bound
         if value.per_process and is_secret_key_name(name):
             self.event("per-process-secret", stmt, name, where)
             return

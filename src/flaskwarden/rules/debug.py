@@ -186,28 +186,30 @@ def _debug_config_classes(module: ModuleFacts, project: Project) -> Iterator[Fin
         if not project.is_config_class(ref):
             continue
         heirs = [
-            sub.cls.name
+            sub
             for sub in project.subclasses(ref)
             if not is_dev_name(sub.cls.name)
             and (found := project.effective_attr(sub, "DEBUG")) is not None
             and found[0] == ref
         ]
-        subclasses = project.subclasses(ref)
-        if subclasses and not heirs and (module.path, cls.name) not in loaded:
+        if project.subclasses(ref) and not heirs and (module.path, cls.name) not in loaded:
             continue  # a base whose non-development subclasses all override DEBUG
-        via = f" and inherited by {', '.join(sorted(heirs))}" if heirs else ""
+        names = sorted(heir.cls.name for heir in heirs)
+        via = f" (inherited by {', '.join(names)})" if heirs else ""
         related = []
-        if (module.path, cls.name) in loaded:
-            _, loader, load = loaded[(module.path, cls.name)]
-            related.append(location(loader, load.span, f"{cls.name} is loaded here"))
+        for holder in (ref, *heirs):
+            key = (holder.module.path, holder.cls.name)
+            if key in loaded:
+                _, loader, load = loaded[key]
+                related.append(location(loader, load.span, f"{holder.cls.name} is loaded here"))
         yield make_finding(
             "FW101",
             module,
             attr.span,
-            f"DEBUG = True in configuration class {cls.name}{via}, which is not a development "
-            "or testing config: an app configured from it serves the Werkzeug debugger "
-            "(remote code execution). Set DEBUG = False here and turn it on only in a "
-            "DevelopmentConfig.",
+            f"DEBUG = {_shown(attr.value)}{_env_note(attr.value)} in configuration class "
+            f"{cls.name}{via}, which is not a development or testing config: an app "
+            "configured from it serves the Werkzeug debugger (remote code execution). Set "
+            "DEBUG = False here and turn it on only in a DevelopmentConfig.",
             related=related,
         )
 

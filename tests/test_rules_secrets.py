@@ -1,0 +1,114 @@
+"""FW2 rules: severities (tests are info, development configs low) and messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from textwrap import dedent
+
+from flaskwarden.findings import Finding, Report, Severity
+from tests.conftest import run_scan
+
+
+def scan(tmp_path: Path, files: dict[str, str]) -> Report:
+    for name, text in files.items():
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(dedent(text), encoding="utf-8")
+    return run_scan(tmp_path)
+
+
+def severities(report: Report) -> dict[tuple[str, str], Severity]:
+    return {(f.path, f.rule): f.severity for f in report.findings}
+
+
+APP_KEY = """
+    from flask import Flask
+    app = Flask(__name__)
+    app.secret_key = "test-secret"
+"""
+HASHED = """
+    from werkzeug.security import generate_password_hash
+    HASH = generate_password_hash("secret123")
+"""
+
+
+def test_secrets_in_tests_are_reported_as_info(tmp_path: Path) -> None:
+    report = scan(
+        tmp_path,
+        {
+            "app.py": APP_KEY,
+            "tests/helpers.py": APP_KEY,
+            "conftest.py": APP_KEY,
+            "test_app.py": HASHED,
+            "pkg/login_test.py": HASHED,
+        },
+    )
+    assert severities(report) == {
+        ("app.py", "FW201"): Severity.HIGH,
+        ("tests/helpers.py", "FW201"): Severity.INFO,
+        ("conftest.py", "FW201"): Severity.INFO,
+        ("test_app.py", "FW204"): Severity.INFO,
+        ("pkg/login_test.py", "FW204"): Severity.INFO,
+    }
+
+
+def test_secrets_in_tests_drop_out_above_info(tmp_path: Path) -> None:
+    scan(tmp_path, {"tests/test_login.py": HASHED, "app.py": APP_KEY})
+    report = run_scan(tmp_path, severity=Severity.LOW)
+    assert [(f.path, f.rule) for f in report.findings] == [("app.py", "FW201")]
+
+
+def test_development_config_keys_are_low(tmp_path: Path) -> None:
+    report = scan(
+        tmp_path,
+        {
+            "config.py": """
+                class DevelopmentConfig:
+                    SECRET_KEY = "dev"
+
+                class ProductionConfig:
+                    SECRET_KEY = "prod-key-in-git"
+            """
+        },
+    )
+    by_line = {f.line: f.severity for f in report.findings if f.rule == "FW201"}
+    assert by_line == {3: Severity.LOW, 6: Severity.HIGH}
+
+
+def first(report: Report, rule: str) -> Finding:
+    found = [f for f in report.findings if f.rule == rule]
+    assert found, report.findings
+    return found[0]
+
+
+def test_messages_say_what_why_and_fix(tmp_path: Path) -> None:
+    report = scan(
+        tmp_path,
+        {
+            "app.py": """
+                import os
+                import hashlib
+                from flask import Flask
+                app = Flask(__name__)
+                app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY", "dev")
+                app.config["MAIL_PASSWORD"] = "hunter2"
+
+                def store(password):
+                    return hashlib.md5(password.encode()).hexdigest()
+            """,
+            "keys.py": """
+                import os
+                from flask import Flask
+                app = Flask(__name__)
+                app.secret_key = os.urandom(24)
+            """,
+        },
+    )
+    fallback = first(report, "FW202").message
+    assert "SECRET_KEY" in fallback and 'os.environ["SECRET_KEY"]' in fallback
+    per_process = first(report, "FW203").message
+    assert "every worker" in per_process
+    credential = first(report, "FW204").message
+    assert "MAIL_PASSWORD" in credential and "rotate" in credential
+    weak = first(report, "FW206").message
+    assert "md5" in weak and "generate_password_hash" in weak
