@@ -112,3 +112,24 @@ def test_messages_say_what_why_and_fix(tmp_path: Path) -> None:
     assert "MAIL_PASSWORD" in credential and "rotate" in credential
     weak = first(report, "FW206").message
     assert "md5" in weak and "generate_password_hash" in weak
+
+
+def test_test_and_dev_scopes_are_whole_words(tmp_path: Path) -> None:
+    report = scan(
+        tmp_path,
+        {
+            "settings.py": """
+                class TestingConfig:
+                    SECRET_KEY = "testing-key"
+
+                class DeviceConfig:
+                    SECRET_KEY = "device-key"
+
+                def latest_settings():
+                    SECRET_KEY = "latest-key"
+                    return SECRET_KEY
+            """
+        },
+    )
+    by_line = {f.line: f.severity for f in report.findings if f.rule == "FW201"}
+    assert by_line == {3: Severity.INFO, 6: Severity.HIGH, 9: Severity.HIGH}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from flaskwarden.findings import Confidence
+from flaskwarden.python import names
 from flaskwarden.python.facts import (
     UNNAMED,
     Assigned,
@@ -47,7 +48,6 @@ _APP_NAMES: Final = frozenset({"app", "application", "flask_app", "webapp", "wsg
 # Third-party packages whose classes may be Flask apps in disguise (Flask subclasses,
 # Dash wrapping one): a class imported from them is not assumed to be something else.
 _FLASKY_PACKAGES: Final = re.compile(r"^(flask|dash)", re.IGNORECASE)
-_DEV_NAME: Final = re.compile(r"dev|test|local|^ci(?:_|$)|debug", re.IGNORECASE)
 _CONFIG_CLASS_NAME: Final = re.compile(r"(config|settings|configuration|conf)$", re.IGNORECASE)
 _CONFIG_MODULE_NAME: Final = re.compile(
     r"(^|[._])(config|settings|local_settings|conf|default_settings|[a-z_]*_config|"
@@ -82,7 +82,7 @@ class Route:
 
 def is_dev_name(name: str) -> bool:
     """Named for development or testing (``DevelopmentConfig``, ``TestingConfig``)."""
-    return bool(_DEV_NAME.search(name))
+    return names.is_dev_name(name)
 
 
 class Project:

@@ -103,6 +103,8 @@ class ModuleAnalyzer:
         self._seen_events: set[tuple[str, int, int]] = set()
         # `cfg = app.config`: (scope, name) -> the expression whose config it is.
         self._config_aliases: dict[tuple[str, str], ast.expr] = {}
+        # How many enclosing `if`s run only when an environment variable is set.
+        self._gates = 0
 
     # -- entry point --------------------------------------------------------------
 
@@ -270,8 +272,13 @@ class ModuleAnalyzer:
                 self._walk_body(stmt.body, scope, body_ctx, class_name)
                 self._walk_body(stmt.orelse, scope, else_ctx, class_name)
             else:
-                self._walk_body(stmt.body, scope, context, class_name)
-                self._walk_body(stmt.orelse, scope, context, class_name)
+                # `if os.environ.get("FLASK_ENV") == "development":` runs its body only
+                # where the variable is set: what it switches on is off by default.
+                test = self.evaluate(stmt.test, scope)
+                env_switch = test.known and bool(test.env)
+                off, on = env_switch and not test.truthy, env_switch and test.truthy
+                self._walk_gated(stmt.body, off, scope, context, class_name)
+                self._walk_gated(stmt.orelse, on, scope, context, class_name)
             return
         nested = _nested_bodies(stmt)
         if nested is not None:
@@ -281,6 +288,20 @@ class ModuleAnalyzer:
                 self._walk_body(sub, scope, context, class_name)
             return
         self._simple_statement(stmt, scope, context, class_name)
+
+    def _walk_gated(
+        self,
+        body: list[ast.stmt],
+        gated: bool,
+        scope: _Scope | None,
+        context: Context,
+        class_name: str | None,
+    ) -> None:
+        self._gates += gated
+        try:
+            self._walk_body(body, scope, context, class_name)
+        finally:
+            self._gates -= gated
 
     def _function(
         self,
@@ -509,7 +530,16 @@ class ModuleAnalyzer:
         scope_name = scope.qualname if scope else ""
         value_ref = UNNAMED if value.known else self._value_ref(value_node, scope)
         self.facts.config_writes.append(
-            ConfigWrite(receiver, scope_name, key, value, self.span(stmt), form, value_ref)
+            ConfigWrite(
+                receiver,
+                scope_name,
+                key,
+                value,
+                self.span(stmt),
+                form,
+                value_ref,
+                env_gated=self._gates > 0,
+            )
         )
         # `<x>.config[...]` forms are Flask's config whatever x is; `x.secret_key` is
         # judged by the rules, which know whether x is an app.
@@ -639,6 +669,7 @@ class ModuleAnalyzer:
                 span=self.span(node),
                 positional_app=positional_app,
                 kwarg_refs=refs,
+                env_gated=self._gates > 0,
             )
         )
 

@@ -62,6 +62,8 @@ class RunCall:
     # Arguments the analyzer could not evaluate but can name (`debug=settings.DEBUG`,
     # an imported constant): the model resolves them across modules.
     kwarg_refs: dict[str, Ref] = field(default_factory=dict)
+    # Inside `if <env lookup>:` that is false when no variable is set (off by default).
+    env_gated: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class ConfigWrite:
     span: Span
     form: str
     value_ref: Ref = UNNAMED  # when the value is a name from another module
+    env_gated: bool = False  # see RunCall.env_gated
 
 
 @dataclass(frozen=True)

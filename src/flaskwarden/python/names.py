@@ -47,6 +47,30 @@ def _words(name: str) -> list[str]:
     return [w.upper() for w in _WORD_SPLIT.split(name) if w]
 
 
+_DEV_WORDS: Final = frozenset(
+    {"DEV", "DEVEL", "DEVELOP", "DEVELOPMENT", "DEVELOPER", "LOCAL", "LOCALHOST", "CI", "DEBUG"}
+)
+_TEST_WORDS: Final = frozenset({"TEST", "TESTS", "TESTING", "UNITTEST", "PYTEST"})
+
+
+def is_test_name(name: str) -> bool:
+    """``TestingConfig``, ``test_login``, ``tests.helpers`` (not ``latest``, ``contest``)."""
+    return any(word in _TEST_WORDS for word in _words(name))
+
+
+def is_dev_name(name: str, *, debug_counts: bool = True) -> bool:
+    """Named for development or testing: ``DevelopmentConfig``, ``config.local``,
+    ``create_test_app`` (whole words: not ``DeviceConfig``, ``LocaleSettings``).
+
+    ``DebugConfig`` is a development config; with ``debug_counts=False`` a function
+    such as ``enable_debug`` is not development set-up just for saying what it does.
+    """
+    words = set(_words(name))
+    if not debug_counts:
+        words.discard("DEBUG")
+    return bool(words & _TEST_WORDS) or bool(words & _DEV_WORDS)
+
+
 def is_secret_key_name(name: str) -> bool:
     """``SECRET_KEY``, ``secret_key``, ``JWT_SECRET_KEY``, ``WTF_CSRF_SECRET_KEY``."""
     words = _words(name)

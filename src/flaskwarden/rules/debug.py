@@ -8,6 +8,7 @@ from typing import Final
 
 from flaskwarden.findings import Confidence, Finding, Location, Severity
 from flaskwarden.model import ClassRef, Project, Resolved, is_dev_name
+from flaskwarden.python import names
 from flaskwarden.python.evaluate import Value
 from flaskwarden.python.facts import UNNAMED, ModuleFacts, Ref, RunCall
 from flaskwarden.rules import location, make_finding, python_rule
@@ -123,7 +124,7 @@ def debug_enabled(module: ModuleFacts, project: Project) -> Iterator[Finding]:
     """
     for call in module.run_calls:
         server = dev_server(call, module, project)
-        if server is None:
+        if server is None or call.env_gated:
             continue
         for name in _DEBUG_KWARGS:
             value, related = _argument(call, name, module, project)
@@ -146,7 +147,11 @@ def debug_enabled(module: ModuleFacts, project: Project) -> Iterator[Finding]:
             )
             break
     for write in module.config_writes:
-        if write.key != "DEBUG":
+        # Test code and development-named set-up (create_dev_app) are development
+        # configuration, as DevelopmentConfig is.
+        if write.key != "DEBUG" or write.env_gated or module.is_test:
+            continue
+        if names.is_dev_name(write.scope, debug_counts=False):
             continue
         value, related = _resolve(write.value, write.value_ref, module, project)
         if not value.truthy:
@@ -164,8 +169,9 @@ def debug_enabled(module: ModuleFacts, project: Project) -> Iterator[Finding]:
             confidence=app.confidence,
             related=related,
         )
-    yield from _debug_config_classes(module, project)
-    yield from _debug_config_module(module, project)
+    if not module.is_test:
+        yield from _debug_config_classes(module, project)
+        yield from _debug_config_module(module, project)
 
 
 def _shown(value: Value) -> str:

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Final
 
 from flaskwarden.findings import Finding, Severity
 from flaskwarden.model import Project, is_dev_name
 from flaskwarden.python.facts import Event, ModuleFacts
-from flaskwarden.python.names import is_secret_key_name
+from flaskwarden.python.names import is_secret_key_name, is_test_name
 from flaskwarden.rules import location, make_finding, python_rule
-
-_TEST_SCOPE: Final = re.compile(r"test", re.IGNORECASE)
 
 
 def _severity(rule: Severity, module: ModuleFacts, scope: str) -> Severity:
     """Secrets in tests are reported as info; in development configs as low."""
-    if module.is_test or _TEST_SCOPE.search(scope):
+    if module.is_test or is_test_name(scope):
         return Severity.INFO
     if scope and is_dev_name(scope):
         return min(rule, Severity.LOW)
