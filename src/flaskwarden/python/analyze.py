@@ -318,23 +318,24 @@ class ModuleAnalyzer:
         for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
             if arg is not None:
                 scope.params.add(arg.arg)
+        own, parents = _own_tree(node.body)
         global_names: set[str] = set()
-        for sub in _own_nodes(node.body):
+        for sub in own:
             if isinstance(sub, ast.Global):
                 global_names.update(sub.names)
-        for sub in _own_nodes(node.body):
+        for sub in own:
             for target in _assigned_targets(sub) if isinstance(sub, ast.stmt) else ():
                 for name_node in ast.walk(target):
                     if isinstance(name_node, ast.Name) and name_node.id not in global_names:
                         scope.locals.add(name_node.id)
             if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
                 scope.locals.add(sub.target.id)
-        scope.evaluator = self._local_evaluator(node.body, scope)
+        scope.evaluator = self._local_evaluator(node.body, own, scope)
 
         decorators = tuple(self._decorator(d, outer) for d in node.decorator_list)
         returns: list[Origin] = []
         calls: list[str] = []
-        for sub in _own_nodes(node.body):
+        for sub in own:
             if isinstance(sub, ast.Return) and sub.value is not None:
                 returns.append(self._origin(sub.value, scope))
             elif (
@@ -347,8 +348,8 @@ class ModuleAnalyzer:
         usages: tuple[Usage, ...] = ()
         auth = False
         if decorators:
-            usages = tuple(self._usages(node, scope))
-            auth = self._auth_checked(node)
+            usages = tuple(self._usages(own, parents, scope))
+            auth = self._auth_checked(own)
         self.facts.functions[qualname] = FunctionFacts(
             qualname=qualname,
             span=self.span(node),
@@ -362,10 +363,12 @@ class ModuleAnalyzer:
         )
         self._walk_body(node.body, scope, "function", None)
 
-    def _local_evaluator(self, body: list[ast.stmt], scope: _Scope) -> Evaluator:
+    def _local_evaluator(
+        self, body: list[ast.stmt], own: list[ast.AST], scope: _Scope
+    ) -> Evaluator:
         evaluator = Evaluator(self.facts.imports, self.evaluator.constants)
         counts: dict[str, int] = {}
-        for sub in _own_nodes(body):
+        for sub in own:
             if isinstance(sub, ast.stmt):
                 for target in _assigned_targets(sub):
                     if isinstance(target, ast.Name):
@@ -777,17 +780,13 @@ class ModuleAnalyzer:
     # -- route bodies -------------------------------------------------------------
 
     def _usages(
-        self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: _Scope
+        self, own: list[ast.AST], parents: dict[int, ast.AST], scope: _Scope
     ) -> Iterator[Usage]:
         """What the view hands to the client: internals that reach its response (the
         return value, directly or through locals, not through an unrelated call such as
         an outbound request using a token), and any eval/exec."""
-        parents: dict[int, ast.AST] = {}
-        for parent in _own_nodes(node.body):
-            for child in ast.iter_child_nodes(parent):
-                parents[id(child)] = parent
-        returned = _returned_names(node.body)
-        for sub in _own_nodes(node.body):
+        returned = _returned_names(own)
+        for sub in own:
             found = self._internal(sub, scope, parents)
             if found is None:
                 continue
@@ -823,8 +822,8 @@ class ModuleAnalyzer:
                     return f"{shown}[{secret!r}]", False
         return None
 
-    def _auth_checked(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-        for sub in _own_nodes(node.body):
+    def _auth_checked(self, own: list[ast.AST]) -> bool:
+        for sub in own:
             if isinstance(sub, ast.Name) and sub.id == "current_user":
                 return True
             if isinstance(sub, ast.Attribute) and sub.attr in ("authorization", "is_authenticated"):
@@ -900,16 +899,22 @@ def _walk_expressions(root: ast.AST) -> Iterator[ast.AST]:
                 stack.append(child)
 
 
-def _own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
-    """Every node in a function body, not descending into nested defs or classes."""
+def _own_tree(body: list[ast.stmt]) -> tuple[list[ast.AST], dict[int, ast.AST]]:
+    """A function body's own nodes (as :func:`_own_nodes`) and each one's parent, in
+    one pass: the analyses of a function share it instead of walking it again."""
+    nodes: list[ast.AST] = []
+    parents: dict[int, ast.AST] = {}
     stack: list[ast.AST] = list(reversed(body))
     while stack:
         node = stack.pop()
-        yield node
+        nodes.append(node)
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                continue
-            stack.append(child)
+            parents[id(child)] = node
+            if not isinstance(
+                child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+            ):
+                stack.append(child)
+    return nodes, parents
 
 
 def _assigned_targets(stmt: ast.AST) -> list[ast.expr]:
@@ -1164,11 +1169,11 @@ def _is_response(node: ast.AST) -> bool:
     return isinstance(node, ast.Expr) and isinstance(node.value, (ast.Yield, ast.YieldFrom))
 
 
-def _returned_names(body: list[ast.stmt]) -> set[str]:
+def _returned_names(own: list[ast.AST]) -> set[str]:
     """Locals whose data reaches the function's return (or yield) value."""
     deps: dict[str, set[str]] = {}
     pending: list[str] = []
-    for stmt in _own_nodes(body):
+    for stmt in own:
         if _is_response(stmt):
             pending += _shown_names([stmt.value])  # type: ignore[attr-defined]
         elif isinstance(stmt, ast.stmt):
@@ -1271,6 +1276,9 @@ def statement_spans(tree: ast.Module) -> list[tuple[int, int]]:
 
 def suppression_comments(text: str) -> Iterator[tuple[int, set[str] | None, str]]:
     """``(line, codes, raw)`` for each suppression comment; codes ``None`` if none named."""
+    lowered = text.lower()
+    if "flaskwarden" not in lowered and "noqa" not in lowered:
+        return  # most files have none: skip tokenizing them
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):
