@@ -243,3 +243,29 @@ def test_config_writes_through_an_alias() -> None:
         ("DEBUG", "global:app"),
         ("TESTING", "global:app"),
     ]
+
+
+def test_apps_held_by_instances() -> None:
+    proj = project(
+        {
+            "app.py": """
+                from flask import Flask
+
+                class Service:
+                    def __init__(self):
+                        self.app = Flask(__name__)
+
+                    def serve(self):
+                        self.app.run()
+
+                class Site(Flask):
+                    def serve(self):
+                        self.run()
+
+                class Plain:
+                    def serve(self):
+                        self.run()
+            """,
+        }
+    )
+    assert receiver_kinds(proj, "app.py") == ["flask-app", "flask-app", "unknown"]

@@ -22,6 +22,7 @@ from flaskwarden.python.facts import (
     ConfigLoad,
     FunctionFacts,
     ModuleFacts,
+    Origin,
     Ref,
 )
 from flaskwarden.python.source import module_name
@@ -190,19 +191,15 @@ class Project:
         if kind == "call":
             return self._call_kind(payload, module, depth + 1)
         if kind in ("global", "local"):
-            best = UNKNOWN_KIND
-            for origin in module.bindings.get(payload, []):
-                if origin.kind == "call":
-                    found = self._call_kind(origin.ref, module, depth + 1)
-                elif origin.kind == "alias":
-                    found = self._value_kind(origin.ref, module, depth + 1)
-                else:
-                    continue
-                if found.kind != "unknown":
-                    return found
-            if kind == "global" and payload in module.imports:
+            found = self._bound_kind(module.bindings.get(payload, []), module, depth)
+            if found.kind == "unknown" and kind == "global" and payload in module.imports:
                 return self._value_kind(f"import:{module.imports[payload]}", module, depth + 1)
-            return best
+            return found
+        if kind == "self":
+            cls, _, attr = payload.partition(".")
+            if not attr:  # the instance itself: what its class makes
+                return self._call_kind(f"global:{cls}", module, depth + 1)
+            return self._bound_kind(module.bindings.get(ref, []), module, depth)
         if kind == "param":
             name = payload.rsplit(":", 1)[-1]
             if name in _APP_NAMES:
@@ -218,6 +215,19 @@ class Project:
             if "." in name:
                 return UNKNOWN_KIND
             return self._value_kind(f"global:{name}", target, depth + 1)
+        return UNKNOWN_KIND
+
+    def _bound_kind(self, origins: Iterable[Origin], module: ModuleFacts, depth: int) -> Resolved:
+        """The first known kind among what a name was bound to."""
+        for origin in origins:
+            if origin.kind == "call":
+                found = self._call_kind(origin.ref, module, depth + 1)
+            elif origin.kind == "alias":
+                found = self._value_kind(origin.ref, module, depth + 1)
+            else:
+                continue
+            if found.kind != "unknown":
+                return found
         return UNKNOWN_KIND
 
     def _call_kind(self, callee: Ref, module: ModuleFacts, depth: int) -> Resolved:

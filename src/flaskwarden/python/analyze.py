@@ -88,6 +88,8 @@ class _Scope:
     locals: set[str] = field(default_factory=set)
     params: set[str] = field(default_factory=set)
     evaluator: Evaluator | None = None
+    # In a method of a module-level class: (class name, name of the instance param).
+    instance: tuple[str, str] | None = None
 
 
 class ModuleAnalyzer:
@@ -148,10 +150,14 @@ class ModuleAnalyzer:
         head_ref = self._name_ref(head, scope)
         if head_ref.startswith("import:"):
             return f"{head_ref}.{rest}"
+        if head_ref.startswith("self:") and "." not in rest:
+            return f"{head_ref}.{rest}"  # self.app in a method
         return UNNAMED
 
     def _name_ref(self, name: str, scope: _Scope | None) -> Ref:
         if scope is not None:
+            if scope.instance is not None and name == scope.instance[1]:
+                return f"self:{scope.instance[0]}"
             if name in scope.locals:
                 return f"local:{scope.qualname}:{name}"
             if name in scope.params:
@@ -318,6 +324,15 @@ class ModuleAnalyzer:
         for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
             if arg is not None:
                 scope.params.add(arg.arg)
+        positional = [*args.posonlyargs, *args.args]
+        wrapped = {dotted(d) for d in node.decorator_list}
+        if (
+            outer is None
+            and class_name is not None
+            and positional
+            and not wrapped & {"staticmethod", "classmethod"}
+        ):
+            scope.instance = (class_name, positional[0].arg)
         own, parents = _own_tree(node.body)
         global_names: set[str] = set()
         for sub in own:
@@ -461,6 +476,11 @@ class ModuleAnalyzer:
             self._named_value(target.id, value_node, stmt, scope, class_name)
             return
         if isinstance(target, ast.Attribute):
+            holder = self.ref(target.value, scope)
+            if holder.startswith("self:") and "." not in holder:
+                # self.app = Flask(__name__): what the instance's attribute holds
+                key = f"{holder}.{target.attr}"
+                self.facts.bindings.setdefault(key, []).append(self._origin(value_node, scope))
             attr_key = APP_ATTR_KEYS.get(target.attr)
             if attr_key is not None:
                 self._config_write(target.value, attr_key, value_node, stmt, scope, "attr")

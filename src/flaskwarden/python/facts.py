@@ -10,6 +10,8 @@ References to names are strings of the form ``kind:payload``:
 - ``global:<name>`` a name bound at module level of this module,
 - ``import:<qualified.name>`` an imported name (``import:flask.Flask``),
 - ``param:<function>:<name>`` a parameter of a function,
+- ``self:<Class>`` the instance in a method of a module-level class, and
+  ``self:<Class>.<attr>`` an attribute of it (bound as ``bindings["self:C.attr"]``),
 - ``?`` anything the analyzer cannot name.
 """
 
