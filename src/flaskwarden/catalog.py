@@ -44,6 +44,9 @@ _IMPLEMENTATION_MODULES: Final = (
     "flaskwarden.rules.secrets",
     "flaskwarden.rules.deploy",
     "flaskwarden.rules.injection",
+    "flaskwarden.rules.sessions",
+    "flaskwarden.rules.resources",
+    "flaskwarden.rules.correctness",
     # Other modes register here; these modules must import without Flask installed.
     "flaskwarden.probe.checks",
     "flaskwarden.audit.checks",

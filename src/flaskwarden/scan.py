@@ -305,6 +305,7 @@ def _analyze_guarded(rel: str, data: bytes) -> ModuleFacts | Diagnostic:
 # processes and are cached with the facts.
 EXTRA_ANALYZERS: Final[tuple[tuple[str, str], ...]] = (
     ("taint", "flaskwarden.taint.engine:analyze_taint"),
+    ("app", "flaskwarden.appfacts:analyze_app"),
 )
 
 

@@ -1,0 +1,538 @@
+"""The per-scan join of every module's :class:`AppFacts`: which functions run per
+request, which apps exist, which blueprints they register.
+
+*Per request* means reached from a route view, a ``before_request``/``after_request``/
+``teardown_*`` hook (app or blueprint, ``before_app_request`` included), an error
+handler, a context processor or template filter, a method of a class-based view, or a
+project function any of those calls (in the same module or, through imports, another
+one). A function only module level or a script's ``main()`` calls is not per request.
+
+Request data is followed into called functions' parameters, so a helper that caches
+its argument is judged by what its per-request callers pass. The graph is built once
+per scan (:func:`app_graph` keeps it in ``ctx.cache``).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Final
+
+from flaskwarden.appfacts.facts import (
+    REQUEST,
+    AppFacts,
+    Construction,
+    Entry,
+    FunctionApp,
+    Labels,
+    Registration,
+)
+from flaskwarden.discover import FileKind
+from flaskwarden.model import Project
+from flaskwarden.python.facts import ModuleFacts, Ref, Span
+from flaskwarden.python.source import module_name
+from flaskwarden.rules import ScanContext
+
+FnKey = tuple[str, str]  # (module path, function qualname)
+NameKey = tuple[str, str]  # (module path, module-level name)
+
+VIEW_BASES: Final = frozenset(
+    {
+        "flask.views.MethodView",
+        "flask.views.View",
+        "flask.MethodView",
+        "flask_restful.Resource",
+        "flask_restx.Resource",
+        "flask_restplus.Resource",
+        "flask_smorest.MethodView",
+        "apiflask.views.MethodView",
+        "apiflask.MethodView",
+    }
+)
+_OTHER_FRAMEWORKS: Final = ("quart", "fastapi", "starlette", "sanic", "aiohttp", "django")
+_MAX_DEPTH: Final = 8
+_SETTINGS_BYTES: Final = (b"_COOKIE_", b"WTF_CSRF", b"strict_slashes", b"set_cookie")
+_HEADER_BYTES: Final = (
+    b"x-content-type-options",
+    b"x-frame-options",
+    b"content-security-policy",
+    b"frame-ancestors",
+)
+
+
+def app_facts(module: ModuleFacts | None) -> AppFacts | None:
+    facts = getattr(module, "app", None) if module is not None else None
+    return facts if isinstance(facts, AppFacts) else None
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How a function is reached per request: the entry it comes from."""
+
+    entry_module: ModuleFacts
+    entry_function: FunctionApp
+    entry: Entry
+
+    def describe(self) -> str:
+        fn = self.entry_function.qualname
+        entry = self.entry
+        if entry.kind == "route":
+            methods = "/".join(entry.methods or ()) or ("GET" if entry.attr == "route" else "")
+            where = f" ({methods} {entry.path})".replace("  ", " ") if entry.path else ""
+            return f"view {fn}(){where}"
+        if entry.kind == "view":
+            return f"class-based view method {fn}()"
+        if entry.kind == "errorhandler":
+            return f"error handler {fn}()"
+        if entry.kind == "template":
+            return f"template helper {fn}() ({entry.attr})"
+        return f"{entry.attr} hook {fn}()"
+
+
+@dataclass(frozen=True)
+class RouteInfo:
+    """A route function with everything that routes to it."""
+
+    module: ModuleFacts
+    function: FunctionApp
+    entries: tuple[Entry, ...]
+    # the module each entry is written in (add_url_rule may be in another one)
+    entry_modules: tuple[ModuleFacts, ...]
+
+    @property
+    def methods(self) -> frozenset[str] | None:
+        """Allowed methods (None: not known statically)."""
+        allowed: set[str] = set()
+        for entry in self.entries:
+            if entry.methods is None:
+                return None
+            allowed |= set(entry.methods) or {"GET"}
+        return frozenset(allowed)
+
+
+@dataclass(frozen=True)
+class AppSite:
+    """A Flask application object: where it is made, and the variable holding it."""
+
+    module: ModuleFacts
+    construction: Construction
+
+
+@dataclass
+class AppGraph:
+    """Everything the FW4-FW6 rules need across modules."""
+
+    project: Project
+    modules: dict[str, ModuleFacts] = field(default_factory=dict)
+    reached: dict[FnKey, Reach] = field(default_factory=dict)
+    tainted: dict[FnKey, set[str]] = field(default_factory=dict)
+    routes: dict[FnKey, RouteInfo] = field(default_factory=dict)
+    apps: list[AppSite] = field(default_factory=list)
+    blueprints: dict[NameKey, tuple[ModuleFacts, Construction]] = field(default_factory=dict)
+    registered: dict[NameKey, list[tuple[ModuleFacts, Registration, int]]] = field(
+        default_factory=dict
+    )
+    dynamic_registrations: list[tuple[ModuleFacts, Registration]] = field(default_factory=list)
+    blueprint_routes: dict[NameKey, list[FnKey]] = field(default_factory=dict)
+    evicted: set[NameKey] = field(default_factory=set)
+    _resolved: dict[tuple[str, Ref], tuple[ModuleFacts, str] | None] = field(default_factory=dict)
+    _view_classes: dict[NameKey, bool] = field(default_factory=dict)
+
+    # -- resolution ---------------------------------------------------------------------
+
+    def resolve(
+        self, ref: Ref, module: ModuleFacts, depth: int = 0
+    ) -> tuple[ModuleFacts, str] | None:
+        """The module and module-level name (``Class.method`` for methods) a ref names,
+        following imports and re-exports through the project's modules."""
+        key = (module.path, ref)
+        if key in self._resolved:
+            return self._resolved[key]
+        self._resolved[key] = None  # recursion guard
+        found = self._resolve(ref, module, depth)
+        self._resolved[key] = found
+        if found is not None:
+            self.modules.setdefault(found[0].path, found[0])
+        return found
+
+    def _resolve(self, ref: Ref, module: ModuleFacts, depth: int) -> tuple[ModuleFacts, str] | None:
+        kind, _, payload = ref.partition(":")
+        if kind in ("global", "fn"):
+            return module, payload
+        if kind != "import" or depth > _MAX_DEPTH:
+            return None
+        parts = payload.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            target = self.project.find_module(".".join(parts[:cut]), module)
+            if target is None:
+                continue
+            name = ".".join(parts[cut:])
+            head, _, rest = name.partition(".")
+            if _defines(target, head) or head not in target.imports:
+                return target, name
+            # a re-export: `from .views import bp` in a package __init__
+            forwarded = target.imports[head] + (f".{rest}" if rest else "")
+            if forwarded == payload:
+                return target, name
+            return self.resolve(f"import:{forwarded}", target, depth + 1)
+        return None
+
+    def function(self, ref: Ref, module: ModuleFacts) -> tuple[ModuleFacts, FunctionApp] | None:
+        found = self.resolve(ref, module)
+        if found is None:
+            return None
+        target, name = found
+        facts = app_facts(target)
+        if facts is None:
+            return None
+        function = facts.functions.get(name)
+        if function is not None:
+            return target, function
+        cls, _, method = name.rpartition(".")
+        if cls and method:  # self.method() defined in a base class
+            for base_module, base in self._bases(target, cls, 0):
+                base_facts = app_facts(base_module)
+                if base_facts is not None and f"{base}.{method}" in base_facts.functions:
+                    return base_module, base_facts.functions[f"{base}.{method}"]
+        return None
+
+    def _bases(
+        self, module: ModuleFacts, cls: str, depth: int
+    ) -> Iterator[tuple[ModuleFacts, str]]:
+        facts = app_facts(module)
+        view = facts.classes.get(cls) if facts is not None else None
+        if view is None or depth > _MAX_DEPTH:
+            return
+        for base in view.bases:
+            found = self.resolve(base, module)
+            if found is not None and found != (module, cls):
+                yield found
+                yield from self._bases(found[0], found[1], depth + 1)
+
+    def is_view_class(self, module: ModuleFacts, cls: str, depth: int = 0) -> bool:
+        key = (module.path, cls)
+        if key in self._view_classes:
+            return self._view_classes[key]
+        self._view_classes[key] = False
+        facts = app_facts(module)
+        view = facts.classes.get(cls) if facts is not None else None
+        result = False
+        if view is not None and depth <= _MAX_DEPTH:
+            for base in view.bases:
+                if base.startswith("import:") and base[7:] in VIEW_BASES:
+                    result = True
+                    break
+                found = self.resolve(base, module)
+                if found is not None and self.is_view_class(found[0], found[1], depth + 1):
+                    result = True
+                    break
+        self._view_classes[key] = result
+        return result
+
+    def class_methods(
+        self, module: ModuleFacts, cls: str
+    ) -> Iterator[tuple[ModuleFacts, FunctionApp]]:
+        """Methods of a class and of its project base classes."""
+        for owner, name in ((module, cls), *self._bases(module, cls, 0)):
+            facts = app_facts(owner)
+            view = facts.classes.get(name) if facts is not None else None
+            if facts is None or view is None:
+                continue
+            for qualname in view.methods:
+                if qualname in facts.functions:
+                    yield owner, facts.functions[qualname]
+
+    def flask_receiver(self, ref: Ref, module: ModuleFacts) -> str | None:
+        """``flask-app``/``blueprint`` when ``ref`` is (or may be) one."""
+        kind = self.project.kind_of(ref, module).kind
+        if kind in ("flask-app", "blueprint"):
+            return kind
+        if kind == "unknown" and module.imports_flask and not _other_framework(module):
+            return "unknown"
+        return None
+
+    # -- building ---------------------------------------------------------------------------
+
+    def build(self) -> AppGraph:
+        for module in self.project.modules:
+            self.modules[module.path] = module
+        self.modules = dict(sorted(self.modules.items()))
+        entries = list(self._entries())
+        for module, function, entry, entry_module in entries:
+            key = (module.path, function.qualname)
+            if entry.kind == "route":
+                current = self.routes.get(key)
+                self.routes[key] = RouteInfo(
+                    module,
+                    function,
+                    (*(current.entries if current else ()), entry),
+                    (*(current.entry_modules if current else ()), entry_module),
+                )
+        self._reach([(m, f, e) for m, f, e, _ in entries])
+        self._apps()
+        for module in list(self.modules.values()):
+            facts = app_facts(module)
+            if facts is None:
+                continue
+            for ref in facts.evicted:
+                found = self.resolve(ref, module)
+                if found is not None:
+                    self.evicted.add((found[0].path, found[1]))
+        return self
+
+    def _entries(self) -> Iterator[tuple[ModuleFacts, FunctionApp, Entry, ModuleFacts]]:
+        for module in self.project.modules:
+            facts = app_facts(module)
+            if facts is None:
+                continue
+            for function in facts.functions.values():
+                for entry in function.entries:
+                    if self.flask_receiver(entry.receiver, module) is not None:
+                        yield module, function, entry, module
+            for call in facts.call_entries:
+                if self.flask_receiver(call.entry.receiver, module) is None:
+                    continue
+                target = self.resolve(call.target, module)
+                if target is None:
+                    continue
+                owner, name = target
+                owner_facts = app_facts(owner)
+                if owner_facts is None:
+                    continue
+                if name in owner_facts.functions:
+                    yield owner, owner_facts.functions[name], call.entry, module
+                elif name in owner_facts.classes:
+                    view = Entry("view", "view_func", "?", call.entry.span)
+                    for method_module, method in self.class_methods(owner, name):
+                        yield method_module, method, view, module
+            for cls in facts.classes:
+                if self.is_view_class(module, cls):
+                    for method_module, method in self.class_methods(module, cls):
+                        view = Entry("view", "MethodView", "?", method.span)
+                        yield method_module, method, view, method_module
+
+    def _reach(self, entries: list[tuple[ModuleFacts, FunctionApp, Entry]]) -> None:
+        queue: deque[tuple[ModuleFacts, FunctionApp]] = deque()
+        for module, function, entry in entries:
+            key = (module.path, function.qualname)
+            reach = Reach(module, function, entry)
+            params = self.tainted.setdefault(key, set())
+            if entry.kind in ("route", "view"):
+                params.update(p for p in function.params if p not in ("self", "cls"))
+            if key not in self.reached:
+                self.reached[key] = reach
+                queue.append((module, function))
+            # a project decorator's inner wrapper runs on every request to the view
+            for decorator in function.decorators:
+                found = self.function(decorator, module)
+                if found is None:
+                    continue
+                deco_module, deco = found
+                deco_facts = app_facts(deco_module)
+                for qualname in deco.nested:
+                    wrapper = deco_facts.functions.get(qualname) if deco_facts else None
+                    if wrapper is not None:
+                        self._visit(deco_module, wrapper, reach, set(), queue)
+        while queue:
+            module, function = queue.popleft()
+            key = (module.path, function.qualname)
+            reach = self.reached[key]
+            tainted = self.tainted.get(key, set())
+            for call in function.calls:
+                found = self.function(call.callee, module)
+                if found is None:
+                    continue
+                callee_module, callee = found
+                params = _tainted_params(call.args, tainted, callee, call.callee)
+                self._visit(callee_module, callee, reach, params, queue)
+
+    def _visit(
+        self,
+        module: ModuleFacts,
+        function: FunctionApp,
+        reach: Reach,
+        params: set[str],
+        queue: deque[tuple[ModuleFacts, FunctionApp]],
+    ) -> None:
+        key = (module.path, function.qualname)
+        known = self.tainted.setdefault(key, set())
+        new = key not in self.reached or not params <= known
+        known |= params
+        self.reached.setdefault(key, reach)
+        if new:
+            queue.append((module, function))
+
+    def is_request_data(self, labels: Labels, key: FnKey) -> bool:
+        if REQUEST in labels:
+            return True
+        tainted = self.tainted.get(key, set())
+        return any(label[6:] in tainted for label in labels if label.startswith("param:"))
+
+    # -- apps and blueprints --------------------------------------------------------------
+
+    def _apps(self) -> None:
+        for module in list(self.modules.values()):
+            facts = app_facts(module)
+            if facts is None:
+                continue
+            for construction in facts.constructions:
+                kind = self.project.kind_of(f"call:{construction.callee}", module).kind
+                last = construction.callee.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
+                if kind == "flask-app" and not module.is_test:
+                    self.apps.append(AppSite(module, construction))
+                elif (kind == "blueprint" or "Blueprint" in last) and not construction.scope:
+                    name = construction.target.partition(":")[2]
+                    if construction.target.startswith("global:"):
+                        self.blueprints[(module.path, name)] = (module, construction)
+        for module in list(self.modules.values()):
+            facts = app_facts(module)
+            if facts is None:
+                continue
+            for index, registration in enumerate(facts.registrations):
+                if registration.dynamic:
+                    self.dynamic_registrations.append((module, registration))
+                for ref in registration.blueprints:
+                    found = self.resolve(ref, module)
+                    if found is not None:
+                        key = (found[0].path, found[1])
+                        self.registered.setdefault(key, []).append((module, registration, index))
+        for key, route in self.routes.items():
+            for entry, entry_module in zip(route.entries, route.entry_modules, strict=True):
+                found = self.resolve(entry.receiver, entry_module)
+                if found is not None and (found[0].path, found[1]) in self.blueprints:
+                    self.blueprint_routes.setdefault((found[0].path, found[1]), []).append(key)
+
+    def app_of(self, path: str) -> AppSite | None:
+        """The app a module belongs to: the one made nearest to it in the tree."""
+        best: AppSite | None = None
+        best_score = -1
+        for site in self.apps:
+            score = 2 * _shared_dirs(site.module.path, path) + (site.module.path == path)
+            if score > best_score:
+                best, best_score = site, score
+        return best
+
+    def app_key(self, path: str) -> str:
+        site = self.app_of(path)
+        if site is None:
+            return ""
+        return _app_identity(site)
+
+    def registration_order(self, route: RouteInfo) -> int:
+        """The position of the route's blueprint among the registrations (app routes 0)."""
+        for entry, entry_module in zip(route.entries, route.entry_modules, strict=True):
+            found = self.resolve(entry.receiver, entry_module)
+            if found is None:
+                continue
+            registered = self.registered.get((found[0].path, found[1]))
+            if registered:
+                return 1 + min(index for _, _, index in registered)
+            if (found[0].path, found[1]) in self.blueprints:
+                return 10_000
+        return 0
+
+    def load_settings_modules(self, ctx: ScanContext) -> None:
+        """Parse the Python files the scan's prefilter skipped that set cookie, CSRF or
+        URL-map options (a config module with no other keyword in it)."""
+        analysed = {module.path for module in self.project.modules}
+        for source in ctx.files:
+            if source.kind is not FileKind.PYTHON or source.rel in analysed:
+                continue
+            try:
+                with open(source.path, "rb") as handle:
+                    data = handle.read(2 * 1024 * 1024)
+            except OSError:
+                continue
+            if not any(needle in data for needle in _SETTINGS_BYTES):
+                continue
+            module = self.project.find_module(module_name(source.rel))
+            if module is not None and module.path == source.rel:
+                self.modules[module.path] = module
+
+    def module_texts_mention(self, ctx: ScanContext, needles: tuple[bytes, ...]) -> bool:
+        """A cheap byte search of every discovered file the analysis did not parse (a
+        header set in a module no rule needed, or in a template's meta tag)."""
+        parsed = {path for path, module in self.modules.items() if app_facts(module)}
+        for source in ctx.files:
+            if source.rel in parsed or source.kind is FileKind.LOCKFILE:
+                continue
+            try:
+                with open(source.path, "rb") as handle:
+                    data = handle.read(2 * 1024 * 1024).lower()
+            except OSError:
+                continue
+            if any(needle in data for needle in needles):
+                return True
+        return False
+
+
+def header_evidence_bytes() -> tuple[bytes, ...]:
+    return _HEADER_BYTES
+
+
+def app_graph(ctx: ScanContext) -> AppGraph:
+    """The graph for this scan, built once and shared by the FW4-FW6 rules."""
+    graph = ctx.cache.get("appfacts.graph")
+    if isinstance(graph, AppGraph) and graph.project is ctx.project:
+        return graph
+    graph = AppGraph(ctx.project)
+    graph.load_settings_modules(ctx)
+    graph.build()
+    ctx.cache["appfacts.graph"] = graph
+    return graph
+
+
+def _tainted_params(
+    args: tuple[tuple[str, Labels], ...], tainted: set[str], callee: FunctionApp, ref: Ref
+) -> set[str]:
+    """The callee's parameters that receive request data at this call."""
+    found: set[str] = set()
+    params = list(callee.params)
+    offset = 0
+    if callee.class_name and params and params[0] in ("self", "cls"):
+        offset = 1
+    for key, labels in args:
+        if not (
+            REQUEST in labels
+            or any(label[6:] in tainted for label in labels if label.startswith("param:"))
+        ):
+            continue
+        if key.isdigit():
+            index = int(key) + offset
+            if index < len(params):
+                found.add(params[index])
+        elif key in params:
+            found.add(key)
+    return found
+
+
+def _defines(module: ModuleFacts, name: str) -> bool:
+    facts = app_facts(module)
+    return (
+        name in module.bindings
+        or name in module.functions
+        or name in module.classes
+        or (facts is not None and (name in facts.functions or name in facts.classes))
+    )
+
+
+def _other_framework(module: ModuleFacts) -> bool:
+    return any(q.split(".")[0] in _OTHER_FRAMEWORKS for q in module.imports.values())
+
+
+def _shared_dirs(a: str, b: str) -> int:
+    parts_a = a.split("/")[:-1]
+    parts_b = b.split("/")[:-1]
+    n = 0
+    while n < min(len(parts_a), len(parts_b)) and parts_a[n] == parts_b[n]:
+        n += 1
+    return n
+
+
+def _app_identity(site: AppSite) -> str:
+    return f"{site.module.path}:{site.construction.scope}:{site.construction.target}"
+
+
+def span_key(span: Span) -> tuple[int, int]:
+    return (span.line, span.column)
