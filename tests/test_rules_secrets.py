@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from textwrap import dedent
 
+import pytest
+
 from flaskwarden.findings import Finding, Report, Severity
+from flaskwarden.python import names
 from tests.conftest import run_scan
 
 
@@ -133,3 +136,55 @@ def test_test_and_dev_scopes_are_whole_words(tmp_path: Path) -> None:
     )
     by_line = {f.line: f.severity for f in report.findings if f.rule == "FW201"}
     assert by_line == {3: Severity.INFO, 6: Severity.HIGH, 9: Severity.HIGH}
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("SECRET_KEY", True),
+        ("JWT_SECRET_KEY", True),
+        ("MAIL_PASSWORD", True),
+        ("db_pwd", True),
+        ("API_KEY", True),
+        ("GITHUB_TOKEN", True),
+        ("SECURITY_PASSWORD_SALT", True),
+        ("salt", False),
+        ("SESSION_KEY", False),
+        ("PASSWORD_RESET_TIMEOUT", False),
+        ("SECURITY_PASSWORD_HASH", False),
+        ("password_hash", False),
+        ("TOKEN_EXPIRY", False),
+    ],
+)
+def test_secret_names(name: str, secret: bool) -> None:
+    assert names.is_secret_name(name) is secret
+
+
+@pytest.mark.parametrize(
+    ("value", "credential"),
+    [
+        ("hunter2", True),
+        ("ghp_0123456789abcdef", True),
+        ("p@ss-w0rd!", True),
+        ("", False),
+        ("********", False),
+        (":****", False),
+        ("${DB_PASSWORD}", False),
+        ("<password>", False),
+        ("The secret parameter is missing.", False),
+        (r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+", False),
+    ],
+)
+def test_credential_shapes(value: str, credential: bool) -> None:
+    assert names.looks_like_credential(value) is credential
+
+
+def test_dev_and_test_names_are_whole_words() -> None:
+    assert names.is_dev_name("DevelopmentConfig")
+    assert names.is_dev_name("config.local")
+    assert names.is_dev_name("UnitTestConfig")
+    assert not names.is_dev_name("DeviceConfig")
+    assert not names.is_dev_name("LatestConfig")
+    assert not names.is_dev_name("enable_debug", debug_counts=False)
+    assert names.is_test_name("test_login")
+    assert not names.is_test_name("contest")

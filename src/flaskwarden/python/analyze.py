@@ -41,6 +41,7 @@ from flaskwarden.python.names import (
     is_secret_key_name,
     is_secret_name,
     is_self_named,
+    looks_like_credential,
 )
 
 # Attribute names on an app object that are configuration keys in disguise.
@@ -67,8 +68,13 @@ HOOK_DECORATORS: Final = frozenset(
     }
 )
 _DSN_RE: Final = re.compile(
-    r"\b(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<user>[^:/@\s'\"]*):(?P<password>[^@\s'\"]+)@[^\s'\"]+",
+    r"\b(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<user>[\w.%+~-]*):(?P<password>[^@\s'\"/\[\]]+)@[^\s'\"]+",
     re.IGNORECASE,
+)
+_DOC_CREDENTIALS: Final = frozenset(
+    (user, password)
+    for user in ("user", "username", "usr", "login", "name", "")
+    for password in ("password", "passwd", "pass", "pwd", "pw", "secret")
 )
 _SUPPRESS_RE: Final = re.compile(r"flaskwarden:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 _NOQA_RE: Final = re.compile(r"\bnoqa\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)", re.I)
@@ -779,6 +785,8 @@ class ModuleAnalyzer:
         password = match.group("password")
         if is_placeholder(password) or match.group("scheme").lower() in ("http", "https"):
             return
+        if (match.group("user").lower(), password.lower()) in _DOC_CREDENTIALS:
+            return  # "scheme://user:password@host" written to show the format
         self.event("dsn-password", node, match.group("scheme"), scope.qualname if scope else "")
 
     def _weak_hash(self, node: ast.Call, qual: str | None, scope_name: str) -> None:
@@ -1003,7 +1011,7 @@ def _literal_kind(name: str, value: object) -> str | None:
         return None
     if is_secret_key_name(name):
         return "secret-key-literal"
-    if is_placeholder(value) or is_self_named(name, value):
+    if not looks_like_credential(value) or is_self_named(name, value):
         return None
     return "credential-literal"
 

@@ -12,8 +12,11 @@ from typing import Final
 
 _WORD_SPLIT: Final = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
 _SECRET_LAST: Final = frozenset(
-    {"SECRET", "TOKEN", "PASSWORD", "PASSWD", "PWD", "PASS", "SALT", "CREDENTIALS", "APIKEY"}
+    {"SECRET", "TOKEN", "PASSWORD", "PASSWD", "PWD", "PASS", "CREDENTIALS", "APIKEY"}
 )
+# A salt is a secret only as part of password hashing (SECURITY_PASSWORD_SALT); an
+# itsdangerous salt ("cookie-session") is a namespace, public by design.
+_SECRET_SALT_WORDS: Final = frozenset({"PASSWORD", "SECRET", "HASH", "HASHING"})
 # Not SESSION: `SESSION_KEY = "cart"` names a key *in* the session, not a secret.
 _KEY_QUALIFIERS: Final = frozenset(
     {"SECRET", "API", "PRIVATE", "ACCESS", "SIGNING", "ENCRYPTION", "AUTH", "CSRF"}
@@ -85,6 +88,8 @@ def is_secret_name(name: str) -> bool:
     last = words[-1]
     if last in _SECRET_LAST or last in _PASSWORD_WORDS:
         return True
+    if last == "SALT":
+        return any(word in _SECRET_SALT_WORDS for word in words[:-1])
     return last == "KEY" and len(words) >= 2 and words[-2] in _KEY_QUALIFIERS
 
 
@@ -110,6 +115,21 @@ def is_password_name(name: str) -> bool:
     """``password``, ``db_password``, ``MAIL_PASSWORD``, ``pwd`` (not ``password_hash``)."""
     words = _words(name)
     return bool(words) and words[-1] in _PASSWORD_WORDS
+
+
+def looks_like_credential(value: object) -> bool:
+    """Shaped like a password or token: one word, mostly letters and digits. Not a
+    sentence ("The secret parameter is missing."), a mask (":****"), a regular
+    expression or a symbol; the *name* already said it is meant to be secret."""
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    if not isinstance(value, str) or is_placeholder(value):
+        return False
+    text = value.strip()
+    if any(ch.isspace() for ch in text):
+        return False
+    alnum = sum(ch.isascii() and ch.isalnum() for ch in text)
+    return alnum >= max(3, len(text) // 2)
 
 
 def is_placeholder(value: object) -> bool:
