@@ -83,7 +83,10 @@ def debug_enabled(module: ModuleFacts, project: Project) -> Iterator[Finding]:
     that reaches the app (`debug=DEBUG`, `from_object`, `from_pyfile`), and `DEBUG = True`
     in a configuration class that is not named for development or testing. Values read
     from the environment are judged by what they are when the variable is unset:
-    `os.environ.get("FLASK_DEBUG") == "1"` is off, `os.getenv("DEBUG", "true")` is on.
+    `os.environ.get("FLASK_DEBUG") == "1"` is off, `os.getenv("DEBUG", "true")` is on,
+    and so is a write inside `if os.environ.get("FLASK_ENV") == "development":` (off).
+    Test code, and set-up functions named for development or testing
+    (`create_dev_app`), are development configuration and are not reported.
 
     ## Why is this bad?
     Debug mode serves the Werkzeug interactive debugger: any request that raises an
@@ -122,6 +125,8 @@ def debug_enabled(module: ModuleFacts, project: Project) -> Iterator[Finding]:
     - https://flask.palletsprojects.com/en/stable/debugging/
     - https://werkzeug.palletsprojects.com/en/stable/debug/
     """
+    if module.is_test:
+        return  # test code configures test apps; it is never deployed
     for call in module.run_calls:
         server = dev_server(call, module, project)
         if server is None or call.env_gated:
@@ -149,7 +154,7 @@ def debug_enabled(module: ModuleFacts, project: Project) -> Iterator[Finding]:
     for write in module.config_writes:
         # Test code and development-named set-up (create_dev_app) are development
         # configuration, as DevelopmentConfig is.
-        if write.key != "DEBUG" or write.env_gated or module.is_test:
+        if write.key != "DEBUG" or write.env_gated:
             continue
         if names.is_dev_name(write.scope, debug_counts=False):
             continue
@@ -169,9 +174,8 @@ def debug_enabled(module: ModuleFacts, project: Project) -> Iterator[Finding]:
             confidence=app.confidence,
             related=related,
         )
-    if not module.is_test:
-        yield from _debug_config_classes(module, project)
-        yield from _debug_config_module(module, project)
+    yield from _debug_config_classes(module, project)
+    yield from _debug_config_module(module, project)
 
 
 def _shown(value: Value) -> str:
@@ -250,8 +254,9 @@ def run_at_import(module: ModuleFacts, project: Project) -> Iterator[Finding]:
     Finds calls that start the development server (`app.run()`, `socketio.run(app)`,
     `werkzeug.serving.run_simple`) which run when the module is *imported*: at module top
     level, in the `else:` branch of the `if __name__ == "__main__":` guard, or in a
-    function that module level calls. Under the guard (either operand order), or in a
-    function only the guarded block calls, is fine.
+    function that module level calls (`main()`, `status = serve()`). Under the guard
+    (either operand order), or in a function only the guarded block calls, is fine; so
+    are test modules, which a WSGI server never imports.
 
     ## Why is this bad?
     Production servers such as gunicorn and uWSGI import the module to find the app. A
@@ -286,6 +291,8 @@ def run_at_import(module: ModuleFacts, project: Project) -> Iterator[Finding]:
     - CWE-668: Exposure of Resource to Wrong Sphere
     - https://flask.palletsprojects.com/en/stable/deploying/
     """
+    if module.is_test:
+        return
     reachable = project.import_time_functions(module)
     for call in module.run_calls:
         server = dev_server(call, module, project)
@@ -319,8 +326,10 @@ def dev_server_all_interfaces(module: ModuleFacts, project: Project) -> Iterator
     ## What it does
     Finds the development server started with `host="0.0.0.0"`, `"::"` or `""` (directly,
     through a module constant, or as the default of an environment lookup such as
-    `os.environ.get("HOST", "0.0.0.0")`). `host="127.0.0.1"` (the default) is fine, and so
-    is a production server (gunicorn, uWSGI) binding `0.0.0.0` in a container.
+    `os.environ.get("HOST", "0.0.0.0")`, or a constant imported from another module).
+    `host="127.0.0.1"` (the default) is fine, and so is a production server (gunicorn,
+    uWSGI) binding `0.0.0.0` in a container, or `"0.0.0.0"` anywhere it is not the
+    development server's host (a socket, a network range).
 
     ## Why is this bad?
     Binding every interface puts Werkzeug's unhardened, single-process server directly on
@@ -356,6 +365,8 @@ def dev_server_all_interfaces(module: ModuleFacts, project: Project) -> Iterator
     - CWE-1327: Binding to an Unrestricted IP Address
     - https://flask.palletsprojects.com/en/stable/deploying/
     """
+    if module.is_test:
+        return
     for call in module.run_calls:
         server = dev_server(call, module, project)
         if server is None or not binds_all_interfaces(call, module, project):
@@ -391,10 +402,13 @@ def diagnostic_endpoint(module: ModuleFacts, project: Project) -> Iterator[Findi
 
     ## What it does
     Finds routes that expose the process's internals: the whole `os.environ`, the whole
-    `app.config`/`current_app.config` (or a secret read out of it), `tracemalloc`/`gc`
-    statistics, `sys.modules`, `globals()`/`locals()`, or that run `eval`/`exec`, when the
-    view has no authentication decorator (`login_required`, `*_required`, ...) and does not
-    check `current_user`, `request.authorization` or `abort(401/403)` itself.
+    `app.config`/`current_app.config` (or a secret or connection URL read out of it),
+    `tracemalloc`/`gc` statistics, `sys.modules`, `globals()`/`locals()` in what the view
+    returns (directly, through locals, or through `str`/`jsonify`/`render_template`), or
+    that run `eval`/`exec`, when the view has no authentication decorator
+    (`login_required`, `*_required`, ...) and does not check `current_user`,
+    `request.authorization` or `abort(401/403)` itself. A secret the view only *uses*
+    (a token sent in an outbound request, a key that signs a JWT) is not exposed.
 
     ## Why is this bad?
     Environment variables and config hold the secret key, database passwords and cloud
@@ -433,6 +447,8 @@ def diagnostic_endpoint(module: ModuleFacts, project: Project) -> Iterator[Findi
     ## References
     - CWE-215: Insertion of Sensitive Information Into Debugging Code
     """
+    if module.is_test:
+        return
     for route in project.routes(module):
         function = route.function
         if not function.usages or function.auth_checked:
