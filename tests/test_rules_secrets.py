@@ -188,3 +188,16 @@ def test_dev_and_test_names_are_whole_words() -> None:
     assert not names.is_dev_name("enable_debug", debug_counts=False)
     assert names.is_test_name("test_login")
     assert not names.is_test_name("contest")
+
+
+def test_development_modules_are_low(tmp_path: Path) -> None:
+    key = 'SECRET_KEY = "committed-key"\n'
+    report = scan(
+        tmp_path,
+        {"config/development.py": key, "config/production.py": key, "devices.py": key},
+    )
+    assert severities(report) == {
+        ("config/development.py", "FW201"): Severity.LOW,
+        ("config/production.py", "FW201"): Severity.HIGH,
+        ("devices.py", "FW201"): Severity.HIGH,
+    }

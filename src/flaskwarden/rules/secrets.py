@@ -7,6 +7,7 @@ from typing import Final
 
 from flaskwarden.findings import Finding, Severity
 from flaskwarden.model import Project, is_dev_name
+from flaskwarden.python import names
 from flaskwarden.python.facts import Event, ModuleFacts
 from flaskwarden.python.names import is_secret_key_name, is_test_name
 from flaskwarden.rules import location, make_finding, python_rule
@@ -16,8 +17,8 @@ def _severity(rule: Severity, module: ModuleFacts, scope: str) -> Severity:
     """Secrets in tests are reported as info; in development configs as low."""
     if module.is_test or is_test_name(scope):
         return Severity.INFO
-    if scope and is_dev_name(scope):
-        return min(rule, Severity.LOW)
+    if (scope and is_dev_name(scope)) or names.is_dev_name(module.module, debug_counts=False):
+        return min(rule, Severity.LOW)  # DevelopmentConfig, config/development.py
     return rule
 
 
