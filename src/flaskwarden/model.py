@@ -114,6 +114,7 @@ class Project:
         self._loaded_classes: dict[tuple[str, str], tuple[ClassRef, ModuleFacts, ConfigLoad]] | None
         self._loaded_classes = None
         self._loaded_modules: dict[str, tuple[ModuleFacts, ModuleFacts, ConfigLoad]] | None = None
+        self._hashed_anywhere: set[str] | None = None
 
     def _entry(self, path: str) -> ModuleFacts | None:
         entry = self._entries.get(path)
@@ -429,6 +430,25 @@ class Project:
             if (cls.module.path, cls.cls.name) in self.loaded_classes():
                 return True
         return False
+
+    # -- passwords ----------------------------------------------------------------
+
+    def hashes_on_set(self, attr: str, ref: Ref, module: ModuleFacts) -> bool:
+        """Whether setting ``attr`` (on an instance of the class ``ref`` names, if known)
+        goes through a hashing setter or constructor, so the value stored is a hash.
+
+        When the class cannot be resolved (``current_user.password = ...``) the answer is
+        whether any project class hashes an attribute of that name: the common
+        ``@password.setter`` pattern on the one User model.
+        """
+        cls = self.resolve_class(ref, module) if ref != UNNAMED else None
+        if cls is not None:
+            return any(attr in c.cls.hashed_attrs for c in self.mro(cls))
+        if self._hashed_anywhere is None:
+            self._hashed_anywhere = {
+                name for m in self.modules for c in m.classes.values() for name in c.hashed_attrs
+            }
+        return attr in self._hashed_anywhere
 
     # -- routes -------------------------------------------------------------------
 

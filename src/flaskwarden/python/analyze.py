@@ -134,13 +134,15 @@ class ModuleAnalyzer:
         text = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
         return Span(line, col, end_line, end_col, text[:_MAX_SNIPPET])
 
-    def event(self, kind: str, node: ast.AST, detail: str = "", scope: str = "") -> None:
+    def event(
+        self, kind: str, node: ast.AST, detail: str = "", scope: str = "", ref: Ref = UNNAMED
+    ) -> None:
         span = self.span(node)
         key = (kind, span.line, span.column)
         if key in self._seen_events:
             return
         self._seen_events.add(key)
-        self.facts.events.append(Event(kind, span, detail, scope))
+        self.facts.events.append(Event(kind, span, detail, scope, ref))
 
     def ref(self, node: ast.expr, scope: _Scope | None) -> Ref:
         """A symbolic reference for a name, attribute chain or call result."""
@@ -418,6 +420,7 @@ class ModuleAnalyzer:
                 bases=tuple(self.ref(b, scope) for b in node.bases),
                 attrs=attrs,
                 span=self.span(node),
+                hashed_attrs=_hashed_attrs(node),
             )
         self._walk_body(node.body, scope, context, node.name)
 
@@ -490,8 +493,14 @@ class ModuleAnalyzer:
             attr_key = APP_ATTR_KEYS.get(target.attr)
             if attr_key is not None:
                 self._config_write(target.value, attr_key, value_node, stmt, scope, "attr")
-            elif is_password_name(target.attr) and _is_plaintext_password(value_node, self):
-                self.event("plaintext-password", stmt, target.attr, scope_name)
+            elif is_password_name(target.attr):
+                if isinstance(value_node, ast.Constant):
+                    # user.password = "admin123": the password is in the source
+                    kind = _literal_kind(target.attr, value_node.value)
+                    if kind is not None:
+                        self.event(kind, stmt, target.attr, scope_name)
+                elif _is_plaintext_password(value_node, self):
+                    self.event("plaintext-password", stmt, target.attr, scope_name)
             return
         if isinstance(target, ast.Subscript):
             config_of = self._config_owner(target.value, scope)
@@ -657,7 +666,8 @@ class ModuleAnalyzer:
                     self.event(kind, kw.value, kw.arg, scope_name)
             elif is_password_name(kw.arg) and _is_plaintext_password(kw.value, self):
                 if _is_constructor(callee):
-                    self.event("plaintext-password", kw.value, kw.arg, scope_name)
+                    constructed = self.ref(node.func, scope)
+                    self.event("plaintext-password", kw.value, kw.arg, scope_name, constructed)
             else:
                 value = self.evaluate(kw.value, scope)
                 if value.fallback is not None and _is_secret_literal(value.fallback.default):
@@ -1007,6 +1017,8 @@ def _literal_kind(name: str, value: object) -> str | None:
     (``"****"``), a template (``"${DB_PASSWORD}"``) or a field name spelled like the
     setting (``CSRF_TOKEN = "csrf_token"``) is not a password.
     """
+    if isinstance(value, tuple):  # SECRET_KEY_FALLBACKS = ["old-key", ...]
+        value = next((item for item in value if _is_secret_literal(item)), None)
     if not is_secret_name(name) or not _is_secret_literal(value):
         return None
     if is_secret_key_name(name):
@@ -1084,6 +1096,42 @@ def _is_request_data(node: ast.expr, analyzer: ModuleAnalyzer) -> bool:
     if isinstance(node, ast.Attribute) and node.attr in _REQUEST_DATA:
         return analyzer.evaluator.qualify(node.value) == "flask.request"
     return False
+
+
+_HASH_CALLS: Final = frozenset(
+    {"generate_password_hash", "hashpw", "hash_password", "make_password", "hash", "encrypt"}
+)
+
+
+def _hashed_attrs(node: ast.ClassDef) -> tuple[str, ...]:
+    """Attributes the class hashes when they are set (see ClassFacts.hashed_attrs)."""
+    hashed: list[str] = []
+    for stmt in node.body:
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for deco in stmt.decorator_list:
+            if (
+                isinstance(deco, ast.Attribute)
+                and deco.attr == "setter"
+                and isinstance(deco.value, ast.Name)
+            ):
+                hashed.append(deco.value.id)
+        if stmt.name != "__init__":
+            continue
+        params = {a.arg for a in (*stmt.args.posonlyargs, *stmt.args.args, *stmt.args.kwonlyargs)}
+        for sub in ast.walk(stmt):
+            if isinstance(sub, ast.Call) and _callee_name(sub) in _HASH_CALLS:
+                for arg in ast.walk(sub):
+                    if isinstance(arg, ast.Name) and arg.id in params:
+                        hashed.append(arg.id)
+    return tuple(dict.fromkeys(hashed))
+
+
+def _callee_name(call: ast.Call) -> str:
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else ""
 
 
 def _is_constructor(callee: str) -> bool:

@@ -109,6 +109,9 @@ class ClassFacts:
     bases: tuple[Ref, ...]
     attrs: dict[str, Assigned]
     span: Span
+    # Attributes hashed on the way in: a property setter (@password.setter), or an
+    # __init__ parameter passed to a hash function (generate_password_hash(password)).
+    hashed_attrs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,7 @@ class Event:
     span: Span
     detail: str = ""
     scope: str = ""
+    ref: Ref = UNNAMED  # what the event is about, when the model must judge it
 
 
 @dataclass

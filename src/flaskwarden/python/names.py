@@ -74,10 +74,23 @@ def is_dev_name(name: str, *, debug_counts: bool = True) -> bool:
     return bool(words & _TEST_WORDS) or bool(words & _DEV_WORDS)
 
 
+# Words after SECRET_KEY that make the name about the key, not the key itself.
+_META_WORDS: Final = frozenset(
+    {
+        "FILE", "PATH", "NAME", "ENV", "VAR", "VARIABLE", "LENGTH", "LEN", "SIZE", "BITS",
+        "BYTES", "TYPE", "HEADER", "FIELD", "PARAM", "PREFIX", "ID", "URL", "URI", "ARN",
+    }
+)  # fmt: skip
+
+
 def is_secret_key_name(name: str) -> bool:
-    """``SECRET_KEY``, ``secret_key``, ``JWT_SECRET_KEY``, ``WTF_CSRF_SECRET_KEY``."""
+    """``SECRET_KEY``, ``secret_key``, ``JWT_SECRET_KEY``, ``SECRET_KEY_HMAC``,
+    ``SECRET_KEY_2`` (not ``SECRET_KEY_FILE``, a path to the key)."""
     words = _words(name)
-    return len(words) >= 2 and words[-2:] == ["SECRET", "KEY"]
+    for i in range(len(words) - 1):
+        if words[i : i + 2] == ["SECRET", "KEY"]:
+            return not any(word in _META_WORDS for word in words[i + 2 :])
+    return False
 
 
 def is_secret_name(name: str) -> bool:
@@ -90,7 +103,9 @@ def is_secret_name(name: str) -> bool:
         return True
     if last == "SALT":
         return any(word in _SECRET_SALT_WORDS for word in words[:-1])
-    return last == "KEY" and len(words) >= 2 and words[-2] in _KEY_QUALIFIERS
+    if last == "KEY" and len(words) >= 2 and words[-2] in _KEY_QUALIFIERS:
+        return True
+    return is_secret_key_name(name)
 
 
 def is_connection_url_name(name: str) -> bool:

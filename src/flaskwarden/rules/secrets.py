@@ -349,6 +349,8 @@ def weak_password_hash(module: ModuleFacts, project: Project) -> Iterator[Findin
             severity=_severity(Severity.HIGH, module, event.scope),
         )
     for event in _events(module, "plaintext-password"):
+        if project.hashes_on_set(event.detail, event.ref, module):
+            continue  # User(password=...) with a hashing @password.setter
         yield make_finding(
             "FW206",
             module,
