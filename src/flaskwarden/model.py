@@ -467,6 +467,13 @@ class Project:
                 path = deco.args[0] if deco.args else ""
                 yield Route(module, function, resolved.kind, path, methods)
                 break
+        for rule in module.url_rules:
+            view = module.functions.get(rule.function)
+            if view is None or any(d.attr in ROUTE_ATTRS for d in view.decorators):
+                continue
+            resolved = self.kind_of(rule.receiver, module)
+            if resolved.kind in ("flask-app", "blueprint"):
+                yield Route(module, view, resolved.kind, rule.path, rule.methods or ("GET",))
 
 
 def _external_call_kind(qualified: str) -> Resolved:

@@ -13,7 +13,7 @@ import io
 import re
 import tokenize
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from flaskwarden.python.evaluate import NOTHING, Evaluator, Value, dotted
@@ -32,6 +32,7 @@ from flaskwarden.python.facts import (
     Ref,
     RunCall,
     Span,
+    UrlRule,
     Usage,
 )
 from flaskwarden.python.names import (
@@ -113,6 +114,8 @@ class ModuleAnalyzer:
         self._config_aliases: dict[tuple[str, str], ast.expr] = {}
         # How many enclosing `if`s run only when an environment variable is set.
         self._gates = 0
+        # Undecorated functions, in case add_url_rule makes one a view.
+        self._function_nodes: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, _Scope]] = {}
 
     # -- entry point --------------------------------------------------------------
 
@@ -122,7 +125,24 @@ class ModuleAnalyzer:
         self._collect_constants(self.tree.body)
         self.evaluator.constants.update({k: v.value for k, v in self.facts.constants.items()})
         self._walk_body(self.tree.body, scope=None, context="import", class_name=None)
+        self._url_rule_views()
         return self.facts
+
+    def _url_rule_views(self) -> None:
+        """Route facts for views registered with add_url_rule, known only after the walk
+        (the rule usually comes after the def)."""
+        for rule in self.facts.url_rules:
+            function = self.facts.functions.get(rule.function)
+            found = self._function_nodes.get(rule.function)
+            if function is None or found is None or function.decorators:
+                continue
+            node, scope = found
+            own, parents = _own_tree(node.body)
+            self.facts.functions[rule.function] = replace(
+                function,
+                usages=tuple(self._usages(own, parents, scope)),
+                auth_checked=self._auth_checked(own),
+            )
 
     # -- helpers ----------------------------------------------------------------
 
@@ -373,6 +393,8 @@ class ModuleAnalyzer:
         if decorators:
             usages = tuple(self._usages(own, parents, scope))
             auth = self._auth_checked(own)
+        else:
+            self._function_nodes[qualname] = (node, scope)
         self.facts.functions[qualname] = FunctionFacts(
             qualname=qualname,
             span=self.span(node),
@@ -630,6 +652,8 @@ class ModuleAnalyzer:
             config_of = self._config_owner(owner, scope)
             if func.attr == "run":
                 self._run_call(node, self.ref(owner, scope), scope, context)
+            elif func.attr == "add_url_rule":
+                self._url_rule(node, self.ref(owner, scope), scope)
             elif config_of is not None:
                 self._config_call(node, func.attr, config_of, scope)
         qual = self.evaluator.qualify(func)
@@ -711,6 +735,26 @@ class ModuleAnalyzer:
                 env_gated=self._gates > 0,
             )
         )
+
+    def _url_rule(self, node: ast.Call, receiver: Ref, scope: _Scope | None) -> None:
+        view = node.args[2] if len(node.args) > 2 else None
+        path = node.args[0] if node.args else None
+        methods: tuple[str, ...] = ()
+        for kw in node.keywords:
+            if kw.arg == "view_func":
+                view = kw.value
+            elif kw.arg == "rule":
+                path = kw.value
+            elif kw.arg == "methods" and isinstance(kw.value, (ast.List, ast.Tuple, ast.Set)):
+                methods = tuple(
+                    str(e.value).upper() for e in kw.value.elts if isinstance(e, ast.Constant)
+                )
+        if not isinstance(view, ast.Name):
+            return  # view_func=login_required(view) and the like: not a bare function
+        local = scope is not None and view.id in scope.locals
+        qualname = f"{scope.qualname}.{view.id}" if scope is not None and local else view.id
+        shown = path.value if isinstance(path, ast.Constant) else ""
+        self.facts.url_rules.append(UrlRule(receiver, str(shown), qualname, methods))
 
     def _value_ref(self, node: ast.expr, scope: _Scope | None) -> Ref:
         """A ref for a value the evaluator does not know: an imported name or a module

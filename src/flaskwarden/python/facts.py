@@ -149,6 +149,16 @@ class FunctionFacts:
 
 
 @dataclass(frozen=True)
+class UrlRule:
+    """``app.add_url_rule("/path", view_func=view)``: a route without a decorator."""
+
+    receiver: Ref
+    path: str
+    function: str  # qualname in this module
+    methods: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Event:
     """A local observation a rule turns into a finding (e.g. a DSN with a password)."""
 
@@ -176,6 +186,7 @@ class ModuleFacts:
     run_calls: list[RunCall] = field(default_factory=list)
     config_writes: list[ConfigWrite] = field(default_factory=list)
     config_loads: list[ConfigLoad] = field(default_factory=list)
+    url_rules: list[UrlRule] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     # Environment variables the module reads (os.environ[...], .get, getenv, ...).
     env_reads: set[str] = field(default_factory=set)
