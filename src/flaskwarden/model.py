@@ -383,12 +383,27 @@ class Project:
             for load in module.config_loads:
                 if load.method != "from_object":
                     continue
-                for target in (load.target, *load.candidates):
-                    cls = self.resolve_class(target, module)
+                for target, where in self._load_targets(load, module):
+                    cls = self.resolve_class(target, where)
                     if cls is not None:
                         found.setdefault((cls.module.path, cls.cls.name), (cls, module, load))
         self._loaded_classes = found
         return found
+
+    def _load_targets(
+        self, load: ConfigLoad, module: ModuleFacts
+    ) -> Iterator[tuple[Ref, ModuleFacts]]:
+        """What a from_object may load, with the module each ref is written in: the
+        target, the values of a dict it subscripts, here or imported from another
+        module (``from config import config; from_object(config[name])``)."""
+        for target in (load.target, *load.candidates):
+            yield target, module
+        if load.mapping.startswith("import:"):
+            split = self._split_import(load.mapping[7:], module)
+            if split is not None and "." not in split[1]:
+                where, name = split
+                for target in where.mappings.get(name, ()):
+                    yield target, where
 
     def loaded_modules(self) -> dict[str, tuple[ModuleFacts, ModuleFacts, ConfigLoad]]:
         """Modules whose upper-case names become config (from_object("m"), from_pyfile)."""

@@ -265,6 +265,10 @@ class ModuleAnalyzer:
             target, value_node = _simple_assignment(stmt)
             if target is None or value_node is None:
                 continue
+            if isinstance(value_node, ast.Dict) and value_node.values:
+                refs = tuple(self.ref(v, None) for v in value_node.values)
+                if all(r != UNNAMED for r in refs):
+                    self.facts.mappings[target] = refs
             value = self.evaluator.evaluate(value_node)
             assigned = Assigned(value, self.span(stmt))
             values.setdefault(target, []).append(assigned)
@@ -777,8 +781,12 @@ class ModuleAnalyzer:
         elif method in CONFIG_LOADERS and node.args:
             target = node.args[0]
             candidates: tuple[Ref, ...] = ()
+            mapping = UNNAMED
             if isinstance(target, ast.Subscript):
-                candidates = self._dict_values(target.value, scope)
+                if isinstance(target.value, ast.Name):
+                    candidates = self.facts.mappings.get(target.value.id, ())
+                if not candidates:
+                    mapping = self.ref(target.value, scope)
             self.facts.config_loads.append(
                 ConfigLoad(
                     receiver=self.ref(receiver_node, scope),
@@ -787,6 +795,7 @@ class ModuleAnalyzer:
                     target_text=ast.get_source_segment("\n".join(self.lines), target) or "",
                     span=self.span(node),
                     candidates=candidates,
+                    mapping=mapping,
                 )
             )
 
@@ -796,16 +805,6 @@ class ModuleAnalyzer:
         if isinstance(node, ast.Name) and node.id == "__name__":
             return f"str:{self.facts.module}"
         return self.ref(node, scope)
-
-    def _dict_values(self, node: ast.expr, scope: _Scope | None) -> tuple[Ref, ...]:
-        """Class refs that a module-level dict ``name = {"k": Class, ...}`` maps to."""
-        if not isinstance(node, ast.Name):
-            return ()
-        for stmt in self._module_statements(self.tree.body):
-            target, value = _simple_assignment(stmt)
-            if target == node.id and isinstance(value, ast.Dict):
-                return tuple(self.ref(v, scope) for v in value.values if v is not None)
-        return ()
 
     def _boolop(self, node: ast.BoolOp, scope: _Scope | None) -> None:
         if not isinstance(node.op, ast.Or) or len(node.values) < 2:

@@ -93,6 +93,8 @@ class ConfigLoad:
     span: Span
     # Classes named as values of a dict that the target subscripts (config[name]).
     candidates: tuple[Ref, ...] = ()
+    # The subscripted dict when it lives in another module (from config import config).
+    mapping: Ref = UNNAMED
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,8 @@ class ModuleFacts:
     config_writes: list[ConfigWrite] = field(default_factory=list)
     config_loads: list[ConfigLoad] = field(default_factory=list)
     url_rules: list[UrlRule] = field(default_factory=list)
+    # Module-level dicts of names: config = {"production": ProductionConfig, ...}.
+    mappings: dict[str, tuple[Ref, ...]] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
     # Environment variables the module reads (os.environ[...], .get, getenv, ...).
     env_reads: set[str] = field(default_factory=set)
