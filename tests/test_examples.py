@@ -6,6 +6,9 @@ as rules land); secure-shop, the same shop done right, must show nothing at all.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from flaskwarden.rules import PROJECT_CHECKS, python_checks
@@ -41,3 +44,25 @@ def test_demo_command_scans_insecure_shop_with_repository_config() -> None:
 
     report = scan([EXAMPLES / "insecure-shop"], ScanOptions(cache=False))
     assert {f.rule for f in report.findings} >= {"FW101", "FW201"}
+
+
+def _planted(readme: Path) -> set[tuple[str, int, str]]:
+    """(file, line, rule) rows of the example README's table of planted problems."""
+    rows = set()
+    for line in readme.read_text().splitlines():
+        match = re.match(r"\| `([^`]+):(\d+)` \| (FW\d{3}) \|", line)
+        if match:
+            rows.add((match.group(1), int(match.group(2)), match.group(3)))
+    return rows
+
+
+def test_insecure_shop_findings_are_exactly_the_planted_problems() -> None:
+    """Every row of the README's table is reported at its line, by its rule, and
+    nothing else is: each planted problem is found and nothing is cried wolf on."""
+    planted = _planted(EXAMPLES / "insecure-shop" / "README.md")
+    scanned = {r for r in planted if r[2] in SCAN_RULES}
+    assert len(scanned) >= 40
+    report = run_scan(EXAMPLES / "insecure-shop")
+    found = {(f.path, f.line, f.rule) for f in report.findings}
+    assert sorted(scanned - found) == []
+    assert sorted(found - planted) == []
