@@ -206,7 +206,7 @@ class ModuleAnalyzer:
         package = self.facts.module.rsplit(".", 1)[0] if "." in self.facts.module else ""
         if self.facts.path.endswith("__init__.py"):
             package = self.facts.module
-        for node in ast.walk(self.tree):
+        for node in _all_statements(self.tree.body):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -978,6 +978,23 @@ def _walk_expressions(root: ast.AST) -> Iterator[ast.AST]:
             # nested statements (and so nested scopes) are walked by the statement walker
             if not isinstance(child, ast.stmt):
                 stack.append(child)
+
+
+_BODY_FIELDS: Final = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _all_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement, nested ones included, without visiting expressions (imports
+    are statements: no need to walk every node of the tree to find them)."""
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.stmt):
+            yield node
+        for name in _BODY_FIELDS:
+            children = getattr(node, name, None)
+            if isinstance(children, list):
+                stack.extend(reversed(children))
 
 
 def _own_tree(body: list[ast.stmt]) -> tuple[list[ast.AST], dict[int, ast.AST]]:
