@@ -188,3 +188,21 @@ def test_diagnostic_endpoint_message_names_what_leaks(tmp_path: Path) -> None:
     finding = only(report, "FW106")
     assert "current_app.config['DATABASE_URL']" in finding.message
     assert "'/db_info'" in finding.message
+
+
+def test_host_message_shows_the_host_only(tmp_path: Path) -> None:
+    report = scan(
+        tmp_path,
+        {
+            "app.py": """
+                import os
+                from flask import Flask
+                app = Flask(__name__)
+                if __name__ == "__main__":
+                    app.run(host=os.environ.get("HOST", "0.0.0.0"))
+            """
+        },
+    )
+    message = only(report, "FW103").message
+    assert "(host='0.0.0.0' unless HOST is set)" in message
+    assert "non-empty string" not in message

@@ -178,9 +178,9 @@ def debug_enabled(module: ModuleFacts, project: Project) -> Iterator[Finding]:
     yield from _debug_config_module(module, project)
 
 
-def _shown(value: Value) -> str:
+def _shown(value: Value, *, as_switch: bool = True) -> str:
     shown = f"{value.constant} ({value.value!r})" if value.constant else repr(value.value)
-    if isinstance(value.value, str) and value.value:
+    if as_switch and isinstance(value.value, str) and value.value:
         # "False" and "0" are true to Python: a classic way to leave debug on
         shown += " (a non-empty string, which is true)"
     return shown
@@ -387,7 +387,7 @@ def dev_server_all_interfaces(module: ModuleFacts, project: Project) -> Iterator
             "FW103",
             module,
             call.kwarg_spans.get("host", call.span),
-            f"The development server binds every interface (host={_shown(host)}"
+            f"The development server binds every interface (host={_shown(host, as_switch=False)}"
             f"{_env_note(host)}){extra}. Bind 127.0.0.1 for local work and serve the network "
             "through gunicorn or uWSGI behind a proxy.",
             severity=Severity.CRITICAL if debug_on else Severity.MEDIUM,
