@@ -308,7 +308,8 @@ def weak_password_hash(module: ModuleFacts, project: Project) -> Iterator[Findin
     Finds `hashlib.md5/sha1/sha256/...` (or `hashlib.new("md5", ...)`) applied to a
     password-like value, and a password taken straight from the request (`request.form`,
     `request.json`, a form field's `.data`) stored on a model without hashing. A digest of
-    something that is not a password (a URL, a file) is fine.
+    something that is not a password (a URL, a file) is fine, and so is setting
+    `user.password` on a model whose `@password.setter` (or `__init__`) hashes it.
 
     ## Why is this bad?
     General-purpose digests are built to be fast: a leaked table of SHA-256 password hashes
