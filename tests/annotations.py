@@ -24,6 +24,7 @@ _ANNOTATION: Final = re.compile(
 )
 
 Key = tuple[str, int, str]
+_DOTFILE: Final = re.compile(r"^\.(?:github|circleci)$")
 
 
 @dataclass
@@ -38,6 +39,11 @@ def read_annotations(root: Path) -> Annotations:
     for path in sorted(root.rglob("*")):
         if not path.is_file() or path.is_symlink():
             continue
+        if any(
+            part.startswith(".") and part not in (".", "..") and not _DOTFILE.match(part)
+            for part in path.relative_to(root).parts[:-1]
+        ):
+            continue  # .flaskwarden_cache/, .git/ ...: not the fixture's files
         try:
             text = path.read_text(encoding="utf-8")
         except (UnicodeDecodeError, OSError):

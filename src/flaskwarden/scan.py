@@ -292,45 +292,9 @@ class _LazyModule:
 def _analyze_guarded(rel: str, data: bytes) -> ModuleFacts | Diagnostic:
     """Analyse one file; a bug in flaskwarden costs that file, never the scan."""
     try:
-        result = analyze_python(rel, data)
-        if isinstance(result, ModuleFacts):
-            _attach_extra_facts(result, data)
-        return result
+        return analyze_python(rel, data)
     except Exception as exc:
         return Diagnostic(rel, "internal-error", internal_error_message(exc))
-
-
-# Further per-file analyses attached to a module's facts as attributes, each
-# ``(tree, text, path, imports) -> picklable result``. They run in the worker
-# processes and are cached with the facts.
-EXTRA_ANALYZERS: Final[tuple[tuple[str, str], ...]] = (
-    ("taint", "flaskwarden.taint.engine:analyze_taint"),
-    ("app", "flaskwarden.appfacts:analyze_app"),
-)
-
-
-def _attach_extra_facts(facts: ModuleFacts, data: bytes) -> None:
-    """Run the extra analyzers over the module (a second parse for now: the analysis
-    in python/ will hand over its tree)."""
-    import ast
-    import importlib
-
-    from flaskwarden.python.source import decode
-
-    text = decode(facts.path, data)
-    if not isinstance(text, str):
-        return
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, RecursionError, ValueError, MemoryError):
-        return
-    for attribute, target in EXTRA_ANALYZERS:
-        module_name, _, function_name = target.partition(":")
-        analyzer = getattr(importlib.import_module(module_name), function_name)
-        try:
-            setattr(facts, attribute, analyzer(tree, text, facts.path, facts.imports))
-        except RecursionError:
-            setattr(facts, attribute, None)
 
 
 def internal_error_message(exc: BaseException) -> str:

@@ -18,7 +18,7 @@ References to names are strings of the form ``kind:payload``:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from flaskwarden.python.evaluate import Value
 
@@ -198,3 +198,7 @@ class ModuleFacts:
     suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
     # Upper-case names used in suppression comments that are not catalog codes.
     suppression_problems: list[tuple[int, str]] = field(default_factory=list)
+    # Results of the extra analyzers (python.source.EXTRA_ANALYZERS): the taint
+    # summaries (taint.engine.ModuleTaint) and the app facts (appfacts.AppFacts).
+    taint: Any = None
+    app: Any = None

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import io
 import tokenize
 from pathlib import PurePosixPath
@@ -41,6 +42,13 @@ PREFILTER: Final = (
     b"SALT",
 )
 _TEST_DIRS: Final = frozenset({"tests", "test", "testing"})
+# Further analyses of the same tree, each ``(tree, text, path, imports) -> picklable``,
+# stored on the module's facts under the attribute named here. A rule family that
+# needs its own view of the code adds a line, not a change to the core analyzer.
+EXTRA_ANALYZERS: Final[tuple[tuple[str, str], ...]] = (
+    ("taint", "flaskwarden.taint.engine:analyze_taint"),
+    ("app", "flaskwarden.appfacts:analyze_app"),
+)
 
 
 def wanted(data: bytes) -> bool:
@@ -101,6 +109,13 @@ def analyze_python(rel: str, data: bytes) -> ModuleFacts | Diagnostic:
         _suppressions(facts, tree, text)
     except RecursionError:
         return Diagnostic(rel, "too-complex", "nested too deeply to analyse; file skipped")
+    for attribute, target in EXTRA_ANALYZERS:
+        module, _, function = target.partition(":")
+        analyzer = getattr(importlib.import_module(module), function)
+        try:
+            setattr(facts, attribute, analyzer(tree, text, rel, facts.imports))
+        except RecursionError:
+            setattr(facts, attribute, None)
     return facts
 
 
