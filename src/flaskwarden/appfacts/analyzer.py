@@ -202,6 +202,7 @@ class _Function:
     http_sessions: set[str] = field(default_factory=set)
     weak: dict[str, str] = field(default_factory=dict)  # local name -> weak class
     guarded_names: set[str] = field(default_factory=set)
+    loop_depth: int = 0  # inside `while` loops
     calls: list[CallSite] = field(default_factory=list)
     grows: list[Growth] = field(default_factory=list)
     len_checked: set[Ref] = field(default_factory=set)
@@ -384,7 +385,11 @@ class AppAnalyzer:
             self._block(stmt.orelse, fn, cls, dev)
         elif isinstance(stmt, ast.While):
             self._exprs(stmt.test, fn, cls)
+            if fn is not None:
+                fn.loop_depth += 1
             self._block(stmt.body, fn, cls, dev)
+            if fn is not None:
+                fn.loop_depth -= 1
             self._block(stmt.orelse, fn, cls, dev)
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             for item in stmt.items:
@@ -996,7 +1001,17 @@ class AppAnalyzer:
             if not isinstance(sub, ast.Call):
                 continue
             name = (dotted(sub.func) or "").rsplit(".", 1)[-1]
-            if name in _WRITE_CALLS or name.startswith(_WRITE_PREFIXES):
+            if name in _WRITE_CALLS:
+                return True
+            # create_user(...), db.create_order(...): a project helper named for a write,
+            # not a query builder's method (Users.query.add_columns(...))
+            func = sub.func
+            simple = isinstance(func, ast.Name) or (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and func.value.id != "query"
+            )
+            if simple and name.startswith(_WRITE_PREFIXES):
                 return True
             if (dotted(sub.func) or "").endswith(("session.add", "session.delete")):
                 return True  # SQLAlchemy's session
@@ -1025,7 +1040,9 @@ class AppAnalyzer:
             name = (dotted(value.func) or "").rsplit(".", 1)[-1]
             if name == "make_response" and value.args:
                 return self._renders(value.args[0], fn)
-            return name == "render_template"
+            # the form shown again with its errors is not a success page
+            failed = any(kw.arg and "error" in kw.arg.lower() for kw in value.keywords)
+            return name == "render_template" and not failed
         return False
 
     def _test_methods(self, test: ast.expr, fn: _Function | None) -> tuple[str, ...] | None:
@@ -1085,6 +1102,9 @@ class AppAnalyzer:
                 self._attribute(node, fn)
             elif isinstance(node, ast.Subscript) and fn is not None:
                 self._header_read(node.value, node.slice, fn)
+            elif isinstance(node, ast.comprehension) and fn is not None:
+                # visited before the element: `[f(x) for x in request.args]` taints x
+                self._bind(node.target, self.labels(node.iter, fn), fn)
             for child in ast.iter_child_nodes(node):
                 if not isinstance(child, ast.stmt):
                     stack.append(child)
@@ -1216,9 +1236,13 @@ class AppAnalyzer:
             return  # **options may carry a timeout
         shown = dotted(func) or "call"
         if qual == "time.sleep":
-            if node.args and isinstance(node.args[0], ast.Constant) and not node.args[0].value:
-                return
-            fn.blocking.append(Blocking("sleep", f"{shown}()", self.span(node)))
+            seconds: float | None = None
+            if node.args and isinstance(node.args[0], ast.Constant):
+                value = node.args[0].value
+                seconds = float(value) if isinstance(value, (int, float)) else None
+            fn.blocking.append(
+                Blocking("sleep", f"{shown}()", self.span(node), seconds, fn.loop_depth > 0)
+            )
         elif (qual in _SUBPROCESS and "timeout" not in keywords) or (
             isinstance(func, ast.Attribute)
             and func.attr in ("wait", "communicate")
@@ -1405,7 +1429,9 @@ class AppAnalyzer:
         elif name_node is not None:
             name = dotted(name_node) or ""
         sensitive = ""
-        if _SENSITIVE_COOKIE.search(name):
+        if _CSRF_COOKIE.search(name):
+            pass  # a double-submit CSRF token is read by page scripts; it grants nothing
+        elif _SENSITIVE_COOKIE.search(name):
             sensitive = f"its name {name!r}"
         elif value_node is not None:
             for sub in ast.walk(value_node):
@@ -1421,8 +1447,6 @@ class AppAnalyzer:
                     break
         missing: list[str] = []
         for flag in ("secure", "httponly", "samesite"):
-            if flag == "httponly" and _CSRF_COOKIE.search(name):
-                continue  # a double-submit CSRF cookie is read by page scripts
             value = keywords.get(flag)
             if value is None or (
                 isinstance(value, ast.Constant)

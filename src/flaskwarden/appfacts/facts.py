@@ -85,6 +85,10 @@ class Blocking:
     kind: str  # "sleep", "subprocess", "http"
     what: str
     span: Span
+    # a sleep: its literal duration in seconds (None: not a literal), and whether it
+    # is in a `while` loop (polling)
+    seconds: float | None = None
+    polling: bool = False
 
 
 @dataclass(frozen=True)

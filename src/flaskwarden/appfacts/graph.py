@@ -50,6 +50,9 @@ VIEW_BASES: Final = frozenset(
         "apiflask.MethodView",
     }
 )
+_VIEW_METHODS: Final = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "dispatch_request"}
+)
 _OTHER_FRAMEWORKS: Final = ("quart", "fastapi", "starlette", "sanic", "aiohttp", "django")
 _MAX_DEPTH: Final = 8
 _SETTINGS_BYTES: Final = (b"_COOKIE_", b"WTF_CSRF", b"strict_slashes", b"set_cookie")
@@ -318,7 +321,10 @@ class AppGraph:
             key = (module.path, function.qualname)
             reach = Reach(module, function, entry)
             params = self.tainted.setdefault(key, set())
-            if entry.kind in ("route", "view"):
+            # URL parameters: a route's arguments, a class-based view's get()/post()...
+            if entry.kind == "route" or (
+                entry.kind == "view" and function.qualname.rsplit(".", 1)[-1] in _VIEW_METHODS
+            ):
                 params.update(p for p in function.params if p not in ("self", "cls"))
             if key not in self.reached:
                 self.reached[key] = reach

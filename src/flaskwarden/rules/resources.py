@@ -248,8 +248,9 @@ def blocking_view(ctx: ScanContext) -> Iterator[Finding]:
     ## What it does
     Finds `time.sleep(...)` and `subprocess.run/call/check_call/check_output(...)` (and
     `Popen.wait()`/`.communicate()`) without `timeout=` in code that runs per request:
-    a view, a hook, or a project function they call. Polling loops that sleep are found
-    by their sleep.
+    a view, a hook, or a project function they call. Polling loops are found by their
+    sleep, however short; a single pause under a second (a retry back-off) is not
+    reported.
 
     ## Why is this bad?
     A sync Flask view holds one worker (a process or thread) until it returns. A few
@@ -299,7 +300,13 @@ def blocking_view(ctx: ScanContext) -> Iterator[Finding]:
     for module, function, reach, _ in _reached(graph):
         for call in function.blocking:
             if call.kind == "sleep":
-                why = "sleeps while holding the worker"
+                if call.seconds is not None and call.seconds < 1 and not call.polling:
+                    continue  # a short pause (a retry back-off), not a held worker
+                why = (
+                    "polls in a loop, sleeping while holding the worker"
+                    if call.polling
+                    else "sleeps while holding the worker"
+                )
                 fix = (
                     "Do not sleep in a request: rate-limit (Flask-Limiter) or move the "
                     "wait to a background job."
