@@ -170,6 +170,7 @@ _SENSITIVE_COOKIE: Final = re.compile(
     re.IGNORECASE,
 )
 _CSRF_COOKIE: Final = re.compile(r"csrf|xsrf", re.IGNORECASE)
+_LOCK: Final = re.compile(r"lock|mutex|semaphore", re.IGNORECASE)
 _DEV_GUARD: Final = re.compile(r"test|debug|dev|local", re.IGNORECASE)
 _STR_RESULT_METHODS: Final = frozenset(
     {
@@ -203,6 +204,7 @@ class _Function:
     weak: dict[str, str] = field(default_factory=dict)  # local name -> weak class
     guarded_names: set[str] = field(default_factory=set)
     loop_depth: int = 0  # inside `while` loops
+    lock_depth: int = 0  # inside `with lock:` blocks
     calls: list[CallSite] = field(default_factory=list)
     grows: list[Growth] = field(default_factory=list)
     len_checked: set[Ref] = field(default_factory=set)
@@ -219,6 +221,7 @@ class AppAnalyzer:
 
     def __init__(self, tree: ast.Module, text: str, path: str, imports: dict[str, str]) -> None:
         self.tree = tree
+        self.text = text
         self.lines = text.splitlines()
         self.path = path
         self.imports = imports
@@ -392,12 +395,18 @@ class AppAnalyzer:
                 fn.loop_depth -= 1
             self._block(stmt.orelse, fn, cls, dev)
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            locked = False
             for item in stmt.items:
                 self._exprs(item.context_expr, fn, cls)
                 if item.optional_vars is not None:
                     self._bind(item.optional_vars, self.labels(item.context_expr, fn), fn)
                     self._track_value(item.optional_vars, item.context_expr, fn)
+                locked = locked or bool(_LOCK.search(dotted(item.context_expr) or ""))
+            if fn is not None and locked:
+                fn.lock_depth += 1
             self._block(stmt.body, fn, cls, dev)
+            if fn is not None and locked:
+                fn.lock_depth -= 1
         elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
             self._block(stmt.body, fn, cls, dev)  # type: ignore[attr-defined]
             for handler in stmt.handlers:  # type: ignore[attr-defined]
@@ -455,7 +464,12 @@ class AppAnalyzer:
                 self._attribute_store(target, value, stmt, fn)
             elif isinstance(target, (ast.Tuple, ast.List)):
                 for element in target.elts:
-                    if isinstance(element, ast.Name) and fn and element.id in fn.globals:
+                    if (
+                        isinstance(element, ast.Name)
+                        and fn
+                        and element.id in fn.globals
+                        and not fn.lock_depth
+                    ):
                         fn.global_assigns.setdefault(element.id, []).append(self.span(stmt))
 
     def _bind(self, target: ast.expr, labels: Labels, fn: _Function | None) -> None:
@@ -478,7 +492,8 @@ class AppAnalyzer:
         dev: bool,
     ) -> None:
         name = target.id
-        if fn is not None and name in fn.globals:
+        if fn is not None and name in fn.globals and not fn.lock_depth:
+            # (under `with lock:` the shared value is meant to be shared)
             fn.global_assigns.setdefault(name, []).append(self.span(stmt))
             if isinstance(value, (ast.Dict, ast.List, ast.Set)) or (
                 isinstance(value, ast.Call) and self._container_kind(value, fn) is not None
@@ -1128,7 +1143,7 @@ class AppAnalyzer:
     def _compare(self, node: ast.Compare, fn: _Function) -> None:
         methods = self._test_methods(node, fn)
         if methods is not None:
-            text = ast.get_source_segment("\n".join(self.lines), node) or "request.method"
+            text = ast.get_source_segment(self.text, node) or "request.method"
             fn.method_tests.append(MethodTest(methods, self.span(node), text[:80]))
         for side in (node.left, *node.comparators):
             if (
