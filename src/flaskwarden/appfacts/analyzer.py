@@ -664,6 +664,9 @@ class AppAnalyzer:
             self._weak_store(weak, value, target.slice, stmt, fn)
             return
         container = self._container_ref(base, fn)
+        if container is not None and isinstance(target.slice, ast.Slice):
+            self.result.evicted.add(container)  # queue[:] = [] empties it
+            return
         if container is not None:
             self._weak_store(container, value, target.slice, stmt, fn)
             labels = self.labels(target.slice, fn)
