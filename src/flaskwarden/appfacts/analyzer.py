@@ -506,9 +506,9 @@ class AppAnalyzer:
             literal = _literal(value)
             if literal is not _NO_VALUE:
                 if cls is not None and fn is None:
-                    self._setting(name, literal, stmt, cls, "class", UNNAMED, dev)
+                    self._setting(name, literal, stmt, cls, "class", dev)
                 elif fn is None:
-                    self._setting(name, literal, stmt, "", "module", UNNAMED, dev)
+                    self._setting(name, literal, stmt, "", "module", dev)
         if fn is None and cls is None:
             self._module_value(name, value, stmt)
 
@@ -652,10 +652,7 @@ class AppAnalyzer:
             literal = _literal(value)
             if literal is not _NO_VALUE:
                 owner = fn.qualname if fn is not None else ""
-                receiver = self.ref(base.value, fn)
-                self._setting(
-                    str(target.slice.value), literal, stmt, owner, "config", receiver, dev
-                )
+                self._setting(str(target.slice.value), literal, stmt, owner, "config", dev)
             return
         if fn is None:
             return
@@ -784,12 +781,9 @@ class AppAnalyzer:
         stmt: ast.AST,
         owner: str,
         form: str,
-        receiver: Ref,
         dev: bool,
     ) -> None:
-        self.result.settings.append(
-            Setting(key, value, self.span(stmt), owner, form, receiver, dev)
-        )
+        self.result.settings.append(Setting(key, value, self.span(stmt), owner, form, dev))
 
     # -- functions and classes -----------------------------------------------------------
 
@@ -822,7 +816,6 @@ class AppAnalyzer:
             class_name=fn.class_name,
             entries=tuple(entries),
             decorators=tuple(project_decorators),
-            decorator_texts=tuple(texts),
             cache=cache,
             calls=tuple(fn.calls),
             global_writes=global_writes,
@@ -1352,11 +1345,9 @@ class AppAnalyzer:
         for kw in node.keywords:
             if kw.arg == "blueprint":
                 arg = kw.value
-        scope = fn.qualname if fn is not None else ""
         receiver = self.ref(func.value, fn)
         refs: tuple[Ref, ...] = ()
         dynamic = True
-        params: tuple[str, ...] = ()
         if isinstance(arg, (ast.Name, ast.Attribute)):
             ref = self.ref(arg, fn)
             dynamic = False
@@ -1366,16 +1357,11 @@ class AppAnalyzer:
                     dynamic = True
                 else:
                     refs = loop
-            elif ref.startswith("param:"):
-                dynamic = True
-                params = (ref.rsplit(":", 1)[1],)
-            elif ref == UNNAMED:
-                dynamic = True
+            elif ref.startswith("param:") or ref == UNNAMED:
+                dynamic = True  # a helper registering what it is given, an expression
             else:
                 refs = (ref,)
-        self.result.registrations.append(
-            Registration(receiver, refs, dynamic, self.span(node), scope, params)
-        )
+        self.result.registrations.append(Registration(receiver, refs, dynamic, self.span(node)))
 
     def _call_entry(
         self, node: ast.Call, attr: str, func: ast.Attribute, fn: _Function | None
@@ -1471,16 +1457,12 @@ class AppAnalyzer:
                 and (value.value in (False, None) or str(value.value).lower() == "none")
             ):
                 missing.append(flag)
-        scope = fn.qualname if fn is not None else ""
-        self.result.cookies.append(
-            SetCookie(name, sensitive, tuple(missing), self.span(node), scope)
-        )
+        self.result.cookies.append(SetCookie(name, sensitive, tuple(missing), self.span(node)))
 
     def _config_call(self, node: ast.Call, func: ast.Attribute, fn: _Function | None) -> None:
         owner = func.value
         if not (isinstance(owner, ast.Attribute) and owner.attr == "config"):
             return
-        receiver = self.ref(owner.value, fn)
         scope = fn.qualname if fn is not None else ""
         items: list[tuple[str, ast.expr]] = []
         if func.attr == "setdefault" and len(node.args) == 2:
@@ -1498,7 +1480,7 @@ class AppAnalyzer:
             literal = _literal(value) if key in SETTING_KEYS else _NO_VALUE
             if literal is not _NO_VALUE:
                 # the line of the setting itself, inside a multi-line update(...)
-                self._setting(key, literal, value, scope, "config", receiver, False)
+                self._setting(key, literal, value, scope, "config", False)
 
 
 STATE_CHANGING_SUBMIT: Final = ("POST", "PUT", "PATCH", "DELETE")

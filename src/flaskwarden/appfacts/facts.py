@@ -120,7 +120,6 @@ class FunctionApp:
     entries: tuple[Entry, ...] = ()
     # Project decorators on the function (their nested wrappers run per request).
     decorators: tuple[Ref, ...] = ()
-    decorator_texts: tuple[str, ...] = ()
     cache: CacheDecorator | None = None
     calls: tuple[CallSite, ...] = ()
     global_writes: tuple[GlobalWrite, ...] = ()
@@ -190,9 +189,6 @@ class Registration:
     blueprints: tuple[Ref, ...]
     dynamic: bool
     span: Span
-    scope: str
-    # parameters of the enclosing function the blueprint comes from
-    params: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -205,7 +201,6 @@ class Setting:
     span: Span
     owner: str  # class name, "" for module level, function qualname for code
     form: str  # "class", "module", "config"
-    receiver: Ref = "?"
     # Under `if app.testing:`/`if app.debug:` or in a development/testing branch.
     dev_guarded: bool = False
 
@@ -218,7 +213,6 @@ class SetCookie:
     sensitive: str  # why the cookie looks sensitive ("" if it does not)
     missing: tuple[str, ...]  # of secure, httponly, samesite (absent or off)
     span: Span
-    scope: str
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from flaskwarden.appfacts.facts import (
 )
 from flaskwarden.discover import FileKind
 from flaskwarden.model import Project
-from flaskwarden.python.facts import ModuleFacts, Ref, Span
+from flaskwarden.python.facts import ModuleFacts, Ref
 from flaskwarden.python.source import module_name
 from flaskwarden.rules import ScanContext
 
@@ -141,6 +141,7 @@ class AppGraph:
     evicted: set[NameKey] = field(default_factory=set)
     _resolved: dict[tuple[str, Ref], tuple[ModuleFacts, str] | None] = field(default_factory=dict)
     _view_classes: dict[NameKey, bool] = field(default_factory=dict)
+    _reads_form: dict[FnKey, bool] = field(default_factory=dict)
 
     # -- resolution ---------------------------------------------------------------------
 
@@ -369,6 +370,21 @@ class AppGraph:
         if new:
             queue.append((module, function))
 
+    def reads_form(self, module: ModuleFacts, function: FunctionApp, depth: int = 0) -> bool:
+        """Reads ``request.form``/``.files``/``.values`` itself or in a project function
+        it calls (a view handing the parsing to a helper)."""
+        key = (module.path, function.qualname)
+        if key in self._reads_form:
+            return self._reads_form[key]
+        self._reads_form[key] = bool(function.form_reads)  # recursion guard
+        if not function.form_reads and depth < _MAX_DEPTH:
+            for call in function.calls:
+                found = self.function(call.callee, module)
+                if found is not None and self.reads_form(found[0], found[1], depth + 1):
+                    self._reads_form[key] = True
+                    break
+        return self._reads_form[key]
+
     def is_request_data(self, labels: Labels, key: FnKey) -> bool:
         if REQUEST in labels:
             return True
@@ -538,7 +554,3 @@ def _shared_dirs(a: str, b: str) -> int:
 
 def _app_identity(site: AppSite) -> str:
     return f"{site.module.path}:{site.construction.scope}:{site.construction.target}"
-
-
-def span_key(span: Span) -> tuple[int, int]:
-    return (span.line, span.column)

@@ -60,14 +60,14 @@ def _groups(graph: AppGraph) -> dict[str, _AppGroup]:
     return groups
 
 
-def _form_route(route: RouteInfo) -> bool:
+def _form_route(route: RouteInfo, graph: AppGraph) -> bool:
     """State-changing, reads form data, and not authenticated by a header token."""
     methods = route.methods
     return bool(
         methods is not None
         and methods & STATE_CHANGING
-        and route.function.form_reads
         and not route.function.token_auth
+        and graph.reads_form(route.module, route.function)
     )
 
 
@@ -83,7 +83,8 @@ def missing_csrf_protection(ctx: ScanContext) -> Iterator[Finding]:
 
     ## What it does
     Decides per app. Reports when the app has routes that accept `POST`, `PUT`, `PATCH`
-    or `DELETE` and read `request.form`/`request.files`/`request.values`, uses cookie
+    or `DELETE` and read `request.form`/`request.files`/`request.values` (in the view or
+    a project function it calls), uses cookie
     sessions (`flask.session`, Flask-Login, Flask-Session), and nothing in it checks a
     CSRF token: no Flask-WTF (`CSRFProtect` or `FlaskForm`), no SeaSurf, no
     Flask-Security, no function or class of its own named for CSRF. One finding per app,
@@ -136,7 +137,7 @@ def missing_csrf_protection(ctx: ScanContext) -> Iterator[Finding]:
     """
     graph = app_graph(ctx)
     for group in _groups(graph).values():
-        exposed = [r for r in group.routes if _form_route(r)]
+        exposed = [r for r in group.routes if _form_route(r, graph)]
         if not exposed:
             continue
         if group.csrf:
