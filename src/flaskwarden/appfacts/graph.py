@@ -142,6 +142,7 @@ class AppGraph:
     _resolved: dict[tuple[str, Ref], tuple[ModuleFacts, str] | None] = field(default_factory=dict)
     _view_classes: dict[NameKey, bool] = field(default_factory=dict)
     _reads_form: dict[FnKey, bool] = field(default_factory=dict)
+    _base_lists: dict[NameKey, list[tuple[ModuleFacts, str]]] = field(default_factory=dict)
 
     # -- resolution ---------------------------------------------------------------------
 
@@ -201,18 +202,24 @@ class AppGraph:
                     return base_module, base_facts.functions[f"{base}.{method}"]
         return None
 
-    def _bases(
-        self, module: ModuleFacts, cls: str, depth: int
-    ) -> Iterator[tuple[ModuleFacts, str]]:
+    def _bases(self, module: ModuleFacts, cls: str, depth: int) -> list[tuple[ModuleFacts, str]]:
+        """A class's project base classes, nearest first (memoised: class hierarchies
+        are shared by many views)."""
+        key = (module.path, cls)
+        if key in self._base_lists:
+            return self._base_lists[key]
+        self._base_lists[key] = []  # recursion guard
         facts = app_facts(module)
         view = facts.classes.get(cls) if facts is not None else None
-        if view is None or depth > _MAX_DEPTH:
-            return
-        for base in view.bases:
-            found = self.resolve(base, module)
-            if found is not None and found != (module, cls):
-                yield found
-                yield from self._bases(found[0], found[1], depth + 1)
+        found: list[tuple[ModuleFacts, str]] = []
+        if view is not None and depth <= _MAX_DEPTH:
+            for base in view.bases:
+                target = self.resolve(base, module)
+                if target is not None and (target[0].path, target[1]) != key:
+                    found.append(target)
+                    found.extend(self._bases(target[0], target[1], depth + 1))
+        self._base_lists[key] = found
+        return found
 
     def is_view_class(self, module: ModuleFacts, cls: str, depth: int = 0) -> bool:
         key = (module.path, cls)

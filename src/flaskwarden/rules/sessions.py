@@ -224,12 +224,17 @@ def _owner(
 def _subclasses(ref: ClassRef, project: Project) -> list[ClassRef]:
     """Classes deriving from ``ref``: the model's (analysed modules) and those of
     ``ref``'s own module (which may have been parsed on demand)."""
-    found = list(project.subclasses(ref))
+    found = {_key(sub): sub for sub in project.subclasses(ref)}
     for cls in ref.module.classes.values():
         child = ClassRef(ref.module, cls)
-        if child != ref and child not in found and ref in list(project.mro(child))[1:]:
-            found.append(child)
-    return found
+        if _key(child) != _key(ref) and _key(ref) in {_key(c) for c in project.mro(child)}:
+            found.setdefault(_key(child), child)
+    return list(found.values())
+
+
+def _key(ref: ClassRef) -> tuple[str, str]:
+    """Compare classes by where they are (ModuleFacts compare field by field)."""
+    return (ref.module.path, ref.cls.name)
 
 
 def _heirs(setting: Setting, module: ModuleFacts, project: Project) -> list[str]:
@@ -243,7 +248,7 @@ def _heirs(setting: Setting, module: ModuleFacts, project: Project) -> list[str]
         for sub in _subclasses(ref, project)
         if not is_dev_name(sub.cls.name)
         and (found := project.effective_attr(sub, setting.key)) is not None
-        and found[0] == ref
+        and _key(found[0]) == _key(ref)
     )
 
 
@@ -271,7 +276,7 @@ def _production_setting(setting: Setting, module: ModuleFacts, project: Project)
         if is_dev_name(sub.cls.name):
             continue
         found = project.effective_attr(sub, setting.key)
-        if found is None or found[0] == ref:
+        if found is None or _key(found[0]) == _key(ref):
             return True
     return False
 
