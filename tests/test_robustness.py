@@ -146,3 +146,21 @@ def test_standard_library_scans_without_crashing() -> None:
     assert report.stats["python_files"] > 1000
     crashes = [d for d in report.diagnostics if d.kind == "internal-error"]
     assert crashes == []
+
+
+def test_rebinding_through_calls_stays_bounded(scan_dir) -> None:  # type: ignore[no-untyped-def]
+    """`config = get(..., config=config)` repeated: taint through nested calls must not
+    grow exponentially (this pattern once hung the scan)."""
+    body = "\n".join(
+        f"    config['K{i}'] = get_config('K{i}', default=None, config=config)" for i in range(60)
+    )
+    source = (
+        "from flask import Flask, request\napp = Flask(__name__)\n\n"
+        "def get_config(key, default=None, config=None):\n"
+        "    return config.get(key, default)\n\n"
+        "@app.route('/')\ndef view():\n"
+        "    config = dict(request.args)\n" + body + "\n    return str(config)\n"
+    )
+    report = scan_dir({"app.py": source, "good.py": GOOD})
+    _still_finds_good(report)
+    assert not [d for d in report.diagnostics if d.kind == "internal-error"]

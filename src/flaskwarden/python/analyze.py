@@ -373,7 +373,12 @@ class ModuleAnalyzer:
         for sub in own:
             for target in _assigned_targets(sub) if isinstance(sub, ast.stmt) else ():
                 for name_node in ast.walk(target):
-                    if isinstance(name_node, ast.Name) and name_node.id not in global_names:
+                    # `d[k] = v` binds nothing: d and k are loads, not new locals
+                    if (
+                        isinstance(name_node, ast.Name)
+                        and isinstance(name_node.ctx, ast.Store)
+                        and name_node.id not in global_names
+                    ):
                         scope.locals.add(name_node.id)
             if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
                 scope.locals.add(sub.target.id)

@@ -171,9 +171,13 @@ class Event:
     ref: Ref = UNNAMED  # what the event is about, when the model must judge it
 
 
-@dataclass
+@dataclass(eq=False)
 class ModuleFacts:
-    """Everything the rules need from one Python file."""
+    """Everything the rules need from one Python file.
+
+    Compared by identity: two facts objects are the same module only if they are
+    the same object (a field-by-field comparison would walk whole modules).
+    """
 
     path: str
     module: str

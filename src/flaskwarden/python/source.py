@@ -40,6 +40,10 @@ PREFILTER: Final = (
     b"_KEY",
     b"_key",
     b"SALT",
+    b"_COOKIE_",
+    b"WTF_CSRF",
+    b"strict_slashes",
+    b"set_cookie",
 )
 _TEST_DIRS: Final = frozenset({"tests", "test", "testing"})
 # Further analyses of the same tree, each ``(tree, text, path, imports) -> picklable``,

@@ -57,6 +57,8 @@ class Origin:
     cleared: frozenset[str] = frozenset()
     steps: tuple[Step, ...] = ()
     shape: str = "str"
+    # How many call origins are nested in ``args`` (0 for sources and params).
+    depth: int = 0
 
     def clear(self, kinds: Iterable[str]) -> Origin:
         return replace(self, cleared=self.cleared | frozenset(kinds))
@@ -500,12 +502,15 @@ class _FunctionInterpreter:
             if any(t for _, t in call_args):
                 self.calls.append(CallSite(callee, call_args, self.m.span(node)))
             step = self._step(node, f"through {dotted(func) or 'a call'}()")
+            kept = tuple((k, _shallow(t)) for k, t in call_args if t)
+            depth = 1 + max((o.depth for _, t in kept for o in t), default=0)
             origin = Origin(
                 "call",
                 dotted(func) or callee,
                 callee=callee,
-                args=tuple((k, _bounded(t)) for k, t in call_args if t),
+                args=tuple((k, t) for k, t in kept if t),
                 steps=(step,),
+                depth=depth,
             )
             return frozenset({origin})
         return CLEAN
@@ -795,6 +800,13 @@ def _bounded(taint: Iterable[Origin]) -> Taint:
     # keep sources first: they are what findings are made of
     items.sort(key=lambda o: (o.kind != "source", o.kind != "param", len(o.steps)))
     return frozenset(items[:MAX_ORIGINS])
+
+
+def _shallow(taint: Taint) -> Taint:
+    """Taint to keep as a call's argument: call origins nested deeper than
+    MAX_CALL_DEPTH are dropped, so `x = f(x)` repeated in a loop or down a long
+    function cannot grow origins without bound (sources and params are kept)."""
+    return _bounded(o for o in taint if o.kind != "call" or o.depth < MAX_CALL_DEPTH)
 
 
 def _as_str(taint: Taint) -> Taint:
