@@ -111,3 +111,59 @@ def test_concurrent_runs_share_a_cache_safely(tmp_path: Path) -> None:
     assert set(outputs) == {baseline}
     assert not list((tmp_path / "cache").rglob(".tmp-*"))
     assert _json(_scan(tree, cache_dir=tmp_path / "cache")) == baseline
+
+
+def _git(cwd: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(
+        ["git", "-c", "user.email=t@e.st", "-c", "user.name=t", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_report_cache_sees_every_input(tmp_path: Path) -> None:
+    """An unchanged project is answered from the report cache; a change to any
+    input (a deploy file, an ignore file, git's tracking of .env) is not."""
+    project = tmp_path / "p"
+    shutil.copytree(ROOT / "examples" / "insecure-shop", project)
+    _git(project, "init", "-q")
+    _git(project, "add", "-A")
+    _git(project, "commit", "-qm", "x")
+    cache_dir = tmp_path / "cache"
+
+    def keys() -> set[tuple[str, int, str]]:
+        report = _scan(project, cache_dir=cache_dir)
+        assert _json(report) == _json(_scan(project, cache=False))
+        return {(f.path, f.line, f.rule) for f in report.findings}
+
+    first = keys()
+    assert (".env", 2, "FW205") in first
+    assert keys() == first  # answered from the cache
+    dockerfile = project / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text().replace("ENV FLASK_DEBUG=1", "ENV APP=1"))
+    assert ("Dockerfile", 8, "FW105") not in keys()
+    _git(project, "rm", "-q", "--cached", ".env")
+    (project / ".gitignore").write_text(".env\n")
+    assert (".env", 2, "FW205") not in keys()
+
+
+def test_template_suppression(scan_dir) -> None:  # type: ignore[no-untyped-def]
+    report = scan_dir(
+        {
+            "app.py": (
+                "from flask import Flask, render_template, request\n"
+                "app = Flask(__name__)\n\n"
+                "@app.route('/')\ndef index():\n"
+                "    return render_template('page.html', q=request.args['q'])\n"
+            ),
+            "templates/page.html": (
+                "{# flaskwarden: ignore[FW302] #}\n<p>{{ q|safe }}</p>\n<b>{{ q|safe }}</b>\n"
+            ),
+        }
+    )
+    assert {(f.path, f.line) for f in report.findings if f.rule == "FW302"} == {
+        ("templates/page.html", 3)
+    }

@@ -13,7 +13,7 @@ import errno
 import os
 import re
 import subprocess
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Final
@@ -154,12 +154,15 @@ def discover(
     root: Path,
     excludes: pathspec.GitIgnoreSpec | None = None,
     exclude_base: Path | None = None,
+    aux: list[Path] | None = None,
 ) -> tuple[list[SourceFile], list[Diagnostic]]:
     """All files to scan under ``paths``, each once, in sorted order.
 
     ``excludes`` match paths relative to ``exclude_base`` (the directory of the config
     file that declared them; default ``root``). A directory the user names explicitly
     is scanned even if a pattern covers it; patterns then apply below it only.
+    ``aux``, when given, receives the ``.gitignore``/``.dockerignore`` files seen: they
+    are not scanned but decide findings (FW205, what a Docker image contains).
     """
     base = exclude_base or root
     files: dict[str, SourceFile] = {}
@@ -175,19 +178,24 @@ def discover(
                 files.setdefault(rel, SourceFile(path, rel, kind))
             continue
         listing = _git_files(path)
-        candidates = listing if listing is not None else _walk(path, root, diagnostics)
         explicit = excludes is not None and excludes.match_file(relative(path, base) + "/")
-        for file_path in candidates:
-            rel = relative(file_path, root)
-            under = relative(file_path, path)
-            if _is_default_excluded(PurePosixPath(under).parts[:-1]):
+        to_root = _joiner(path, root)
+        to_base = _joiner(path, base)
+        if listing is not None:
+            candidates: Iterable[tuple[Path, str]] = ((path / n, n) for n in listing)
+        else:
+            candidates = _walk(path, root, diagnostics)
+        for file_path, under in candidates:
+            if _is_default_excluded(under.split("/")[:-1]):
                 continue
-            if excludes is not None:
-                local = under if explicit else relative(file_path, base)
-                if excludes.match_file(local):
-                    continue
+            name = under.rsplit("/", 1)[-1]
+            if aux is not None and name in (".gitignore", ".dockerignore"):
+                aux.append(file_path)
+            rel = to_root(under)
             kind = classify(rel)
             if kind is None:
+                continue
+            if excludes is not None and excludes.match_file(under if explicit else to_base(under)):
                 continue
             if listing is not None and file_path.is_symlink() and not file_path.exists():
                 diagnostics.append(_broken_link(rel, file_path))
@@ -196,8 +204,20 @@ def discover(
     return [files[k] for k in sorted(files)], diagnostics
 
 
-def _git_files(directory: Path) -> list[Path] | None:
-    """Tracked and untracked-not-ignored files below ``directory``; None outside git."""
+def _joiner(directory: Path, root: Path) -> Callable[[str], str]:
+    """Map a path relative to ``directory`` to one relative to ``root``, cheaply."""
+    prefix = relative(directory, root)
+    if prefix.startswith(("/", "..")):
+        absolute = Path(os.path.abspath(directory)).as_posix().rstrip("/")
+        return lambda under: f"{absolute}/{under}"
+    if prefix in (".", "", directory.name) and os.path.abspath(directory) == os.path.abspath(root):
+        return lambda under: under
+    return lambda under: f"{prefix}/{under}"
+
+
+def _git_files(directory: Path) -> list[str] | None:
+    """Tracked and untracked-not-ignored files below ``directory`` (POSIX names
+    relative to it); None outside git, or when git ignores the directory itself."""
     try:
         result = subprocess.run(
             [
@@ -229,18 +249,15 @@ def _git_files(directory: Path) -> list[Path] | None:
         # output): scan what is in it rather than nothing.
         return None
     names = sorted({n for n in result.stdout.decode("utf-8", "surrogateescape").split("\0") if n})
-    return [
-        directory / name
-        for name in names
-        if (directory / name).is_file() or (directory / name).is_symlink()
-    ]
+    return [n for n in names if os.path.isfile(directory / n) or os.path.islink(directory / n)]
 
 
-def _walk(top: Path, root: Path, diagnostics: list[Diagnostic]) -> Iterator[Path]:
-    """Depth-first walk following directory symlinks, but never into a loop."""
-    stack: list[tuple[Path, frozenset[str]]] = [(top, frozenset({os.path.realpath(top)}))]
+def _walk(top: Path, root: Path, diagnostics: list[Diagnostic]) -> Iterator[tuple[Path, str]]:
+    """Depth-first walk following directory symlinks, but never into a loop; yields
+    each file with its POSIX path relative to ``top``."""
+    stack: list[tuple[Path, str, frozenset[str]]] = [(top, "", frozenset({os.path.realpath(top)}))]
     while stack:
-        directory, ancestors = stack.pop()
+        directory, prefix, ancestors = stack.pop()
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
@@ -248,9 +265,10 @@ def _walk(top: Path, root: Path, diagnostics: list[Diagnostic]) -> Iterator[Path
                 Diagnostic(relative(directory, root), "unreadable", f"cannot list: {exc.strerror}")
             )
             continue
-        subdirs: list[tuple[Path, frozenset[str]]] = []
+        subdirs: list[tuple[Path, str, frozenset[str]]] = []
         for entry in entries:
             path = Path(entry.path)
+            under = prefix + entry.name
             try:
                 is_dir = entry.is_dir()
             except OSError:
@@ -268,12 +286,12 @@ def _walk(top: Path, root: Path, diagnostics: list[Diagnostic]) -> Iterator[Path
                         )
                     )
                     continue
-                subdirs.append((path, ancestors | {real}))
+                subdirs.append((path, under + "/", ancestors | {real}))
             elif entry.is_symlink() and not path.exists():
-                if classify(path.name) is not None:
+                if classify(entry.name) is not None:
                     diagnostics.append(_broken_link(relative(path, root), path))
             else:
-                yield path
+                yield path, under
         stack.extend(reversed(subdirs))
 
 

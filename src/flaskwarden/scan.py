@@ -6,6 +6,7 @@ the scan goes on; only a usage error (bad option) stops it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from flaskwarden import cache as analysis_cache
 from flaskwarden import catalog
 from flaskwarden.cache import CACHE_DIR_NAME, Cache, entry_key
 from flaskwarden.config import Settings, find_pyproject, load_settings
@@ -111,12 +113,20 @@ def scan(paths: Sequence[Path], options: ScanOptions | None = None) -> Report:
     settings, diagnostics = resolve_settings(paths, options)
     excludes = compile_excludes(settings.exclude) if settings.exclude else None
     base = settings.config_path.parent if settings.config_path else root
-    files, found_diagnostics = discover(paths, root, excludes, base)
+    aux: list[Path] = []
+    files, found_diagnostics = discover(paths, root, excludes, base, aux)
     diagnostics += found_diagnostics
+    contents = _read_all(files, options.max_file_size, diagnostics)
+    cache = Cache(options.cache_dir or root / CACHE_DIR_NAME) if options.cache else None
+    report_key = _report_key(root, files, contents, aux, settings, options) if cache else ""
+    if cache is not None:
+        cached = cache.get(report_key)
+        if isinstance(cached, Report):
+            return cached  # nothing that decides any finding has changed
 
     selected = {r.id for r in catalog.all_rules() if settings.enabled(r.id)}
     modules, lazy, templates, analysed = _analyse_files(
-        files, root, options, diagnostics, templates_wanted=bool(selected & TEMPLATE_RULES)
+        files, contents, cache, options, diagnostics, bool(selected & TEMPLATE_RULES)
     )
     stats: dict[str, int | float] = {
         "files": len(files),
@@ -125,38 +135,110 @@ def scan(paths: Sequence[Path], options: ScanOptions | None = None) -> Report:
     }
     project = Project(modules, lazy)
     raw = list(run_python_checks(project, selected, diagnostics))
-    texts: dict[str, bytes | None] = {}
 
     def read(source: SourceFile) -> bytes | None:
-        if source.rel not in texts:
-            data = read_file(source, options.max_file_size)
-            if isinstance(data, Diagnostic):
-                diagnostics.append(data)
-                texts[source.rel] = None
-            else:
-                texts[source.rel] = data
-        return texts[source.rel]
+        return contents.get(source.rel)
 
     ctx = ScanContext(root=root, project=project, files=files, read=read)
     ctx.cache["templates"] = templates
     raw += run_project_checks(ctx, selected, diagnostics)
     diagnostics += ctx.diagnostics
     suppressions = {m.path: m.suppressions for m in modules}
-    for rel, text in texts.items():
-        if text is not None and rel not in suppressions:
-            suppressions[rel] = line_suppressions(text)
+    for finding in raw:
+        text = contents.get(finding.path)
+        if finding.path not in suppressions and text is not None:
+            suppressions[finding.path] = line_suppressions(text)
     findings, suppressed = _filter(raw, settings, suppressions)
     stats["findings"] = len(findings)
     stats["suppressed"] = suppressed
     stats["diagnostics"] = len(diagnostics)
     report = Report(findings=findings, diagnostics=diagnostics, stats=stats, root=str(root))
     report.sort()
+    if cache is not None and not any(d.kind == "internal-error" for d in diagnostics):
+        cache.put(report_key, report)
     return report
+
+
+def _read_all(
+    files: list[SourceFile], max_size: int, diagnostics: list[Diagnostic]
+) -> dict[str, bytes]:
+    """Every discovered file's bytes, read once (unreadable ones become diagnostics)."""
+    contents: dict[str, bytes] = {}
+    for source in files:
+        data = read_file(source, max_size)
+        if isinstance(data, Diagnostic):
+            diagnostics.append(data)
+        else:
+            contents[source.rel] = data
+    return contents
+
+
+def _report_key(
+    root: Path,
+    files: list[SourceFile],
+    contents: dict[str, bytes],
+    aux: list[Path],
+    settings: Settings,
+    options: ScanOptions,
+) -> str:
+    """A hash of everything a scan's result depends on: flaskwarden's code, the
+    options, every file's path, kind and bytes, the ignore files, and git's index
+    (whether an env file is tracked decides FW205)."""
+    digest = hashlib.sha256(b"report\0" + analysis_cache.code_fingerprint().encode())
+    per_file = [(p, sorted(codes)) for _, p, codes in settings.per_file_ignores]
+    digest.update(
+        repr(
+            (
+                os.path.abspath(root),
+                sorted(settings.select) if settings.select is not None else None,
+                sorted(settings.ignore),
+                int(settings.severity),
+                settings.exclude,
+                per_file,
+                options.max_file_size,
+                str(settings.config_path),
+            )
+        ).encode()
+    )
+    for source in files:
+        data = contents.get(source.rel)
+        file_hash = hashlib.sha256(data).hexdigest() if data is not None else "unreadable"
+        digest.update(f"\0{source.rel}\0{source.kind.value}\0{file_hash}".encode())
+    for path in sorted(aux):
+        try:
+            digest.update(str(path).encode() + b"\0" + path.read_bytes())
+        except OSError:
+            digest.update(str(path).encode() + b"\0?")
+    digest.update(_git_state(root))
+    return digest.hexdigest()
+
+
+def _git_state(root: Path) -> bytes:
+    """What git says about tracking: the index and the repository's own excludes."""
+    current = Path(os.path.abspath(root))
+    for directory in (current, *current.parents):
+        dot_git = directory / ".git"
+        if dot_git.is_dir():
+            state = []
+            for name in ("index", "info/exclude"):
+                try:
+                    info = (dot_git / name).stat()
+                    state.append(f"{name}:{info.st_mtime_ns}:{info.st_size}")
+                except OSError:
+                    state.append(f"{name}:-")
+            return "|".join(state).encode()
+        if dot_git.is_file():
+            try:
+                return dot_git.read_bytes()
+            except OSError:
+                return b"?"
+    return b"no-git"
 
 
 def _analyse_files(
     files: list[SourceFile],
-    root: Path,
+    contents: dict[str, bytes],
+    cache: Cache | None,
     options: ScanOptions,
     diagnostics: list[Diagnostic],
     templates_wanted: bool,
@@ -164,7 +246,6 @@ def _analyse_files(
     """Per-file analysis of Python files and templates: from the cache, or in a
     process pool. Results are merged in file order, so output never depends on
     scheduling or on what was cached."""
-    cache = Cache(options.cache_dir or root / CACHE_DIR_NAME) if options.cache else None
     results: dict[str, FileResult] = {}
     lazy: dict[str, _LazyModule] = {}
     pending: list[tuple[str, bytes, FileKind, str]] = []
@@ -173,9 +254,8 @@ def _analyse_files(
             continue
         if source.kind not in (FileKind.PYTHON, FileKind.TEMPLATE):
             continue
-        data = read_file(source, options.max_file_size)
-        if isinstance(data, Diagnostic):
-            diagnostics.append(data)
+        data = contents.get(source.rel)
+        if data is None:
             continue
         if source.kind is FileKind.PYTHON and not wanted(data):
             lazy[source.rel] = _LazyModule(source.rel, data, cache)
