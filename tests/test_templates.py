@@ -12,6 +12,12 @@ app = Flask(__name__)
 @app.route("/")
 def index():
     return render_template("page.html", q=request.args.get("q", ""))
+
+@app.route("/others")
+def others():
+    for name in ("broken.html", "cached.html", "img.html", "deep.html"):
+        render_template(name)
+    return render_template(["broken.html", "cached.html", "img.html", "deep.html"])
 """
 
 
@@ -114,3 +120,23 @@ def test_bad_templates_in_a_scan_are_diagnostics(scan_dir) -> None:  # type: ign
     assert ("templates/page.html", 1, "FW302") in {
         (f.path, f.line, f.rule) for f in report.findings
     }
+
+
+def test_only_templates_a_view_can_render_are_parsed(scan_dir) -> None:  # type: ignore[no-untyped-def]
+    """Unrendered templates cannot produce findings: they are not parsed at all (a
+    large app's hundreds of templates cost nothing unless a view reaches them), but
+    what a rendered template extends or includes is followed."""
+    report = scan_dir(
+        {
+            "app.py": VIEW.split('@app.route("/others")')[0],
+            "templates/page.html": '{% extends "base.html" %}{% block b %}{{ q }}{% endblock %}',
+            "templates/base.html": '<title>{{ q|safe }}</title>{% include "nav.html" %}',
+            "templates/nav.html": "<nav>{{ q|safe }}</nav>",
+            "templates/unused.html": "{% if broken %}",
+        }
+    )
+    assert {(f.path, f.rule) for f in report.findings if f.rule == "FW302"} == {
+        ("templates/base.html", "FW302"),
+        ("templates/nav.html", "FW302"),
+    }
+    assert [d.path for d in report.diagnostics] == []

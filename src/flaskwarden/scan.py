@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +21,7 @@ from flaskwarden.cache import CACHE_DIR_NAME, Cache, entry_key
 from flaskwarden.config import Settings, find_pyproject, load_settings
 from flaskwarden.discover import FileKind, SourceFile, compile_excludes, discover
 from flaskwarden.findings import Diagnostic, Finding, Report, Severity
-from flaskwarden.jinja import Template, parse_template
+from flaskwarden.jinja import Template, parse_template, template_name
 from flaskwarden.model import Project
 from flaskwarden.python.facts import ModuleFacts
 from flaskwarden.python.source import analyze_python, wanted
@@ -248,29 +248,35 @@ def _analyse_files(
     scheduling or on what was cached."""
     results: dict[str, FileResult] = {}
     lazy: dict[str, _LazyModule] = {}
-    pending: list[tuple[str, bytes, FileKind, str]] = []
+    by_kind: dict[FileKind, list[SourceFile]] = {FileKind.PYTHON: [], FileKind.TEMPLATE: []}
     for source in files:
-        if source.kind is FileKind.TEMPLATE and not templates_wanted:
-            continue
-        if source.kind not in (FileKind.PYTHON, FileKind.TEMPLATE):
-            continue
-        data = contents.get(source.rel)
-        if data is None:
-            continue
-        if source.kind is FileKind.PYTHON and not wanted(data):
-            lazy[source.rel] = _LazyModule(source.rel, data, cache)
-            continue
-        key = entry_key(f"{source.kind.value}:{source.rel}", data) if cache else ""
-        cached = cache.get(key) if cache else None
-        if isinstance(cached, (ModuleFacts, Template, Diagnostic)):
-            results[source.rel] = cached
+        if source.kind in by_kind and source.rel in contents:
+            by_kind[source.kind].append(source)
+    python = []
+    for source in by_kind[FileKind.PYTHON]:
+        data = contents[source.rel]
+        if wanted(data):
+            python.append(source)
         else:
-            pending.append((source.rel, data, source.kind, key))
-    work = [(rel, data, kind) for rel, data, kind, _ in pending]
-    for (rel, _, _, key), result in zip(pending, _run_analysis(work, options.jobs), strict=True):
-        results[rel] = result
-        if cache is not None and result_cacheable(result):
-            cache.put(key, result)
+            lazy[source.rel] = _LazyModule(source.rel, data, cache)
+    _analyse_batch(python, contents, cache, options, results)
+    if templates_wanted:
+        # Only templates a render_template call can reach matter (FW302/FW604):
+        # the names rendered, then what those extend, include and import.
+        by_name: dict[str, list[SourceFile]] = {}
+        for source in by_kind[FileKind.TEMPLATE]:
+            by_name.setdefault(template_name(source.rel), []).append(source)
+        wanted_names = _rendered_names(results.values())
+        done: set[str] = set()
+        while wanted_names - done:
+            batch_names = wanted_names - done
+            done |= batch_names
+            batch = [t for name in sorted(batch_names) for t in by_name.get(name, [])]
+            _analyse_batch(batch, contents, cache, options, results)
+            for source in batch:
+                parsed_template = results.get(source.rel)
+                if isinstance(parsed_template, Template):
+                    wanted_names |= set(parsed_template.extends) | set(parsed_template.includes)
     modules: list[ModuleFacts] = []
     templates: dict[str, Template] = {}
     parsed = 0
@@ -289,6 +295,43 @@ def _analyse_files(
 
 
 FileResult = ModuleFacts | Template | Diagnostic
+
+
+def _analyse_batch(
+    batch: list[SourceFile],
+    contents: dict[str, bytes],
+    cache: Cache | None,
+    options: ScanOptions,
+    results: dict[str, FileResult],
+) -> None:
+    """Analyse files (from the cache where it has them) into ``results``."""
+    pending: list[tuple[str, bytes, FileKind, str]] = []
+    for source in batch:
+        data = contents[source.rel]
+        key = entry_key(f"{source.kind.value}:{source.rel}", data) if cache else ""
+        cached = cache.get(key) if cache else None
+        if isinstance(cached, (ModuleFacts, Template, Diagnostic)):
+            results[source.rel] = cached
+        else:
+            pending.append((source.rel, data, source.kind, key))
+    work = [(rel, data, kind) for rel, data, kind, _ in pending]
+    for (rel, _, _, key), result in zip(pending, _run_analysis(work, options.jobs), strict=True):
+        results[rel] = result
+        if cache is not None and result_cacheable(result):
+            cache.put(key, result)
+
+
+def _rendered_names(results: Iterable[FileResult]) -> set[str]:
+    """Template names that some render_template call in the project renders."""
+    names: set[str] = set()
+    for result in results:
+        taint = result.taint if isinstance(result, ModuleFacts) else None
+        if taint is None:
+            continue
+        for function in taint.functions.values():
+            for render in function.renders:
+                names.update(render.templates)
+    return names
 
 
 def result_cacheable(result: FileResult) -> bool:
