@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint unit install clean chromium
+.PHONY: demo test lint unit install clean chromium bench-setup bench
 
 install: $(STAMP)
 
@@ -53,5 +53,18 @@ unit: $(TEST_STAMP) chromium
 # nothing, which fails this target as it should.
 test: lint unit
 
+# Peers for bench/speed.py, in their own venv so nothing of theirs touches the
+# project's environment (or is committed). Semgrep needs local rule files:
+# pass --semgrep-rules DIR to bench/speed.py.
+BENCH_VENV := .bench-venv
+bench-setup: $(STAMP)
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet bandit semgrep ruff
+
+# make bench BENCH_PATH=/path/to/a/large/flask/app
+bench: $(STAMP)
+	$(BIN)/python bench/speed.py $(BENCH_PATH) --runs 3 --scale 1,2,4
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .flaskwarden_cache build src/*.egg-info
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .mypy_cache .ruff_cache .flaskwarden_cache build src/*.egg-info
