@@ -143,6 +143,7 @@ class AppGraph:
     _view_classes: dict[NameKey, bool] = field(default_factory=dict)
     _reads_form: dict[FnKey, bool] = field(default_factory=dict)
     _base_lists: dict[NameKey, list[tuple[ModuleFacts, str]]] = field(default_factory=dict)
+    _app_of: dict[str, AppSite | None] = field(default_factory=dict)
 
     # -- resolution ---------------------------------------------------------------------
 
@@ -434,12 +435,16 @@ class AppGraph:
 
     def app_of(self, path: str) -> AppSite | None:
         """The app a module belongs to: the one made nearest to it in the tree."""
+        if path in self._app_of:
+            return self._app_of[path]
         best: AppSite | None = None
         best_score = -1
         for site in self.apps:
             score = 2 * _shared_dirs(site.module.path, path) + (site.module.path == path)
             if score > best_score:
                 best, best_score = site, score
+        if self.apps:  # memoised once every app site is known
+            self._app_of[path] = best
         return best
 
     def app_key(self, path: str) -> str:

@@ -172,7 +172,8 @@ class _FunctionInterpreter:
                 origin = Origin("param", name)
             self.env[name] = frozenset({origin})
         self._block(self.node.body)
-        self._block(self.node.body)  # second pass: values flowing around loops/branches
+        if _has_loop(self.node.body):
+            self._block(self.node.body)  # second pass: values flowing around loops
         return FunctionTaint(
             qualname=self.qualname,
             params=tuple(params),
@@ -593,9 +594,10 @@ class _FunctionInterpreter:
 class TaintAnalyzer:
     """Runs the interpreter over every function of one module."""
 
-    def __init__(self, tree: ast.Module, lines: list[str], path: str, imports: dict[str, str]):
+    def __init__(self, tree: ast.Module, text: str, path: str, imports: dict[str, str]) -> None:
         self.tree = tree
-        self.lines = lines
+        self.text = text
+        self.lines = text.splitlines()
         self.path = path
         self.imports = imports
         self.evaluator = Evaluator(imports)
@@ -624,7 +626,8 @@ class TaintAnalyzer:
             interpreter = _FunctionInterpreter(self, node, qualname, class_name)
             self.result.functions[qualname] = interpreter.run()
             self._template_globals(node)
-        self._module_template_facts()
+        if _TEMPLATE_FACT_WORDS.search(self.text):
+            self._module_template_facts()
         return self.result
 
     def callee_ref(self, func: ast.expr, scope: _FunctionInterpreter) -> Ref:
@@ -752,10 +755,25 @@ class TaintAnalyzer:
 
 
 def analyze_taint(tree: ast.Module, text: str, path: str, imports: dict[str, str]) -> ModuleTaint:
-    return TaintAnalyzer(tree, text.splitlines(), path, imports).run()
+    return TaintAnalyzer(tree, text, path, imports).run()
 
 
 # -- helpers ---------------------------------------------------------------------------
+
+# Module-wide template facts (globals, autoescape) need a walk of the whole tree:
+# only modules that mention them pay for it.
+_TEMPLATE_FACT_WORDS: Final = re.compile(
+    r"globals|autoescape|template_global|context_processor|Environment"
+)
+
+
+def _has_loop(body: list[ast.stmt]) -> bool:
+    for node in body:
+        for sub in ast.walk(node):
+            if isinstance(sub, (ast.For, ast.AsyncFor, ast.While)):
+                return True
+    return False
+
 
 _ITEM_READS: Final = frozenset({"get", "getlist", "pop", "setdefault", "__getitem__", "read"})
 _CONTAINER_READS: Final = _ITEM_READS | {"items", "values", "keys", "copy", "to_dict"}
