@@ -37,6 +37,7 @@ from flaskwarden.appfacts.facts import (
     ViewClass,
     WeakStore,
 )
+from flaskwarden.python.analyze import assigned_targets
 from flaskwarden.python.evaluate import dotted
 from flaskwarden.python.facts import UNNAMED, Ref, Span
 from flaskwarden.taint.tables import EXTERNAL_PACKAGES
@@ -334,7 +335,7 @@ class AppAnalyzer:
                 self.module_classes.add(stmt.name)
                 self.module_names.add(stmt.name)
             elif not isinstance(stmt, (ast.Import, ast.ImportFrom)):
-                for target in _assigned_targets(stmt):
+                for target in assigned_targets(stmt):
                     for node in ast.walk(target):
                         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                             self.module_names.add(node.id)
@@ -853,7 +854,7 @@ class AppAnalyzer:
                     if local not in self.imports:
                         fn.locals.add(local)
             elif isinstance(sub, ast.stmt):
-                for target in _assigned_targets(sub):
+                for target in assigned_targets(sub):
                     for name in ast.walk(target):
                         if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Store):
                             fn.locals.add(name.id)
@@ -1576,26 +1577,6 @@ def _own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
         stack.extend(ast.iter_child_nodes(node))
-
-
-def _assigned_targets(stmt: ast.AST) -> list[ast.expr]:
-    if isinstance(stmt, ast.Assign):
-        return list(stmt.targets)
-    if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
-        return [stmt.target]
-    if isinstance(stmt, (ast.For, ast.AsyncFor)):
-        return [stmt.target]
-    if isinstance(stmt, (ast.With, ast.AsyncWith)):
-        return [i.optional_vars for i in stmt.items if i.optional_vars is not None]
-    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-        return [
-            ast.Name(id=(a.asname or a.name).split(".")[0], ctx=ast.Store())
-            for a in stmt.names
-            if a.name != "*"
-        ]
-    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return [ast.Name(id=stmt.name, ctx=ast.Store())]
-    return []
 
 
 def analyze_app(tree: ast.Module, text: str, path: str, imports: dict[str, str]) -> AppFacts:

@@ -254,7 +254,7 @@ class ModuleAnalyzer:
                 self.module_names.add(stmt.name)
             elif not isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 # Imported names stay `import:` refs, so `flask.Flask` is still known.
-                for target in _assigned_targets(stmt):
+                for target in assigned_targets(stmt):
                     for node in ast.walk(target):
                         if isinstance(node, ast.Name):
                             self.module_names.add(node.id)
@@ -371,7 +371,7 @@ class ModuleAnalyzer:
             if isinstance(sub, ast.Global):
                 global_names.update(sub.names)
         for sub in own:
-            for target in _assigned_targets(sub) if isinstance(sub, ast.stmt) else ():
+            for target in assigned_targets(sub) if isinstance(sub, ast.stmt) else ():
                 for name_node in ast.walk(target):
                     # `d[k] = v` binds nothing: d and k are loads, not new locals
                     if (
@@ -424,7 +424,7 @@ class ModuleAnalyzer:
         counts: dict[str, int] = {}
         for sub in own:
             if isinstance(sub, ast.stmt):
-                for target in _assigned_targets(sub):
+                for target in assigned_targets(sub):
                     if isinstance(target, ast.Name):
                         counts[target.id] = counts.get(target.id, 0) + 1
         for name in scope.params:
@@ -1020,7 +1020,8 @@ def _own_tree(body: list[ast.stmt]) -> tuple[list[ast.AST], dict[int, ast.AST]]:
     return nodes, parents
 
 
-def _assigned_targets(stmt: ast.AST) -> list[ast.expr]:
+def assigned_targets(stmt: ast.AST) -> list[ast.expr]:
+    """The targets a statement binds names through (imports and defs as Store names)."""
     if isinstance(stmt, ast.Assign):
         return list(stmt.targets)
     if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) and stmt.target is not None:
@@ -1254,7 +1255,7 @@ def _flow(stmt: ast.stmt) -> tuple[set[str], list[ast.AST]]:
     targets: list[ast.AST] = []
     sources: list[ast.AST] = []
     if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and stmt.value is not None:
-        targets = list(_assigned_targets(stmt))
+        targets = list(assigned_targets(stmt))
         sources = [stmt.value]
     elif isinstance(stmt, (ast.For, ast.AsyncFor)):
         targets, sources = [stmt.target], [stmt.iter]
