@@ -15,7 +15,18 @@ from flaskwarden import catalog
 from flaskwarden.audit.process import run_audit
 from tests.audit.conftest import STRONG_KEY, clean_environ
 
-AUDIT_DOCUMENTED = ["FW109", "FW401", "FW402", "FW404", "FW603"]
+# Rules whose docs come from an audit unit. FW401/FW402/FW404/FW603 were documented
+# here until their scan rules landed; scan docs win, and tests/test_catalog.py runs
+# those examples. Only rules still documented by the audit are tested here.
+AUDIT_DOCUMENTED = [
+    rule_id
+    for rule_id in ("FW109", "FW401", "FW402", "FW404", "FW603")
+    if catalog.get(rule_id).docs_mode == "audit"
+]
+
+
+def test_some_rule_is_still_documented_by_the_audit() -> None:
+    assert "FW109" in AUDIT_DOCUMENTED
 
 
 def test_modes_are_registered() -> None:
@@ -31,8 +42,6 @@ def test_modes_are_registered() -> None:
 @pytest.mark.parametrize("rule_id", AUDIT_DOCUMENTED)
 def test_audit_documented_rules_have_every_section(rule_id: str) -> None:
     rule = catalog.get(rule_id)
-    if rule.docs_mode == "scan":
-        pytest.skip(f"{rule_id} is documented by its scan rule now")
     assert rule.docs is not None
     assert rule.docs_mode == "audit"
     assert list(rule.docs.sections) == list(catalog.DOC_SECTIONS)
@@ -44,8 +53,6 @@ def test_docs_examples_are_tests(
     rule_id: str, section: str, triggers: bool, tmp_path: Path
 ) -> None:
     rule = catalog.get(rule_id)
-    if rule.docs_mode != "audit":
-        pytest.skip(f"{rule_id} is documented by its {rule.docs_mode} rule")
     assert rule.docs is not None
     (example,) = rule.docs.examples(section)
     root = tmp_path / "project"
