@@ -109,17 +109,40 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     _still_finds_good(report)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
-def test_unreadable_file_for_real(tmp_path: Path) -> None:
-    (tmp_path / "good.py").write_text(GOOD)
-    secret = tmp_path / "secret.py"
-    secret.write_text(GOOD)
-    secret.chmod(0)
+def test_unreadable_file_for_real(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A real EACCES. Root reads any file whatever its mode, so as root the scan runs
+    as nobody (setpriv, no capabilities) on a world-readable copy."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    project = Path(tempfile.mkdtemp(prefix="fw-perm-"))
     try:
-        report = run_scan(tmp_path)
+        project.chmod(0o755)
+        (project / "good.py").write_text(GOOD)
+        secret = project / "secret.py"
+        secret.write_text(GOOD)
+        secret.chmod(0)
+        command = [sys.executable, "-m", "flaskwarden", "scan", str(project),
+                   "--no-config", "--no-cache", "--format", "json"]  # fmt: skip
+        if os.geteuid() == 0:
+            setpriv = shutil.which("setpriv")
+            assert setpriv, "setpriv (util-linux) is needed to drop root for this test"
+            command = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+                       "--inh-caps=-all", "--bounding-set=-all", *command]  # fmt: skip
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 1, result.stderr
+        report = json.loads(result.stdout)
+        kinds = {d["path"]: d["kind"] for d in report["diagnostics"]}
+        assert kinds == {"secret.py": "unreadable"}
+        assert ("good.py", 3, "FW101") in {
+            (f["path"], f["line"], f["rule"]) for f in report["findings"]
+        }
     finally:
         secret.chmod(0o644)
-    assert _kinds(report) == {"secret.py": "unreadable"}
+        shutil.rmtree(project, ignore_errors=True)
 
 
 def test_huge_file_is_skipped_with_a_diagnostic(scan_dir) -> None:  # type: ignore[no-untyped-def]
