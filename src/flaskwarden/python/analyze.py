@@ -828,6 +828,9 @@ class ModuleAnalyzer:
     def _dict_literal(self, node: ast.Dict, scope: _Scope | None) -> None:
         """``{"password": "hunter2"}`` in a user table, ``{"SECRET_KEY": "k"}`` passed as
         configuration to a factory."""
+        keys = {k.value for k in node.keys if isinstance(k, ast.Constant)}
+        if keys & _SCHEMA_KEYS:
+            return  # a JSON schema ({"type": ..., "secret": "url"}) describes fields
         for key, value in zip(node.keys, node.values, strict=False):
             if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
                 continue
@@ -1069,10 +1072,25 @@ def _literal_str(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str) and bool(node.value)
 
 
+_SCHEMA_KEYS: Final = frozenset({"type", "properties", "required", "$schema"})
+_FLAG_WORDS: Final = frozenset({"true", "false", "yes", "no", "on", "off", "none", "null"})
+
+
 def _is_secret_literal(value: object) -> bool:
+    """A literal that can be a secret: not empty, not ``$VAR``, not a boolean-like flag
+    (``ALLOW_CREDENTIALS`` defaulting to ``"false"``) and not a short number (a TTL);
+    a long run of digits (a generated salt) can be."""
     if isinstance(value, bytes):
         value = value.decode("latin-1")
-    return isinstance(value, str) and bool(value.strip()) and not value.startswith("$")
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    return (
+        bool(text)
+        and not text.startswith("$")
+        and text.lower() not in _FLAG_WORDS
+        and not (text.isdigit() and len(text) <= 6)
+    )
 
 
 def _literal_kind(name: str, value: object) -> str | None:
@@ -1170,8 +1188,28 @@ _HASH_CALLS: Final = frozenset(
 
 
 def _hashed_attrs(node: ast.ClassDef) -> tuple[str, ...]:
-    """Attributes the class hashes when they are set (see ClassFacts.hashed_attrs)."""
+    """Attributes the class hashes when they are set (see ClassFacts.hashed_attrs):
+    ``@password.setter`` methods, ``__init__`` hashing a parameter, and
+    ``password = property(get, set)`` (also inside SQLAlchemy's ``synonym``) whose
+    setter hashes."""
     hashed: list[str] = []
+    hashing_methods = {
+        stmt.name
+        for stmt in node.body
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and any(
+            isinstance(sub, ast.Call) and _callee_name(sub) in _HASH_CALLS for sub in ast.walk(stmt)
+        )
+    }
+    for stmt in node.body:
+        if isinstance(stmt, ast.Assign) and hashing_methods:
+            for call in ast.walk(stmt.value):
+                if (
+                    isinstance(call, ast.Call)
+                    and _callee_name(call) in ("property", "hybrid_property")
+                    and any(isinstance(a, ast.Name) and a.id in hashing_methods for a in call.args)
+                ):
+                    hashed += [t.id for t in stmt.targets if isinstance(t, ast.Name)]
     for stmt in node.body:
         if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue

@@ -101,8 +101,8 @@ def _flow_findings(ctx: ScanContext, kind: str) -> Iterator[Finding]:
     state = _state(ctx)
     rule = tables.RULE_OF_KIND[kind]
     for flow in state.flows:
-        if flow.hit.kind != kind:
-            continue
+        if flow.hit.kind != kind or flow.module.is_test:
+            continue  # test apps are not deployed
         yield _finding(rule, flow.module, flow.hit.span, flow.origin, flow.hit.what, kind)
 
 
@@ -239,6 +239,8 @@ def template_xss(ctx: ScanContext) -> Iterator[Finding]:
     for module in ctx.project.modules:
         taint = taint_of(module)
         if taint is None:
+            continue
+        if module.is_test:
             continue
         for function in taint.functions.values():
             for render in function.renders:

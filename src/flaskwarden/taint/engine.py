@@ -146,6 +146,7 @@ class _FunctionInterpreter:
         self.env: dict[str, Taint] = {}
         self.objects: dict[str, Ref] = {}  # local name -> class ref it was built from
         self.static_paths: set[str] = set()  # local names holding a path under static/
+        self.validated_exprs = False  # some expression (not a name) was validated
         self.returns: set[Origin] = set()
         self.sinks: list[SinkHit] = []
         self.calls: list[CallSite] = []
@@ -272,6 +273,8 @@ class _FunctionInterpreter:
             # `if x not in ALLOWED: abort(404)` / `if x in ALLOWED:`: an allow-list
             validated, positive = _allow_listed(stmt.test)
             kinds = set(tables.ALL_KINDS)
+        if validated is not None and validated.startswith("expr:"):
+            self.validated_exprs = True
         start = dict(self.env)
         body_env_start = dict(start)
         if validated and positive:
@@ -315,6 +318,20 @@ class _FunctionInterpreter:
         elif isinstance(target, ast.Starred):
             self._bind(target.value, taint, stmt, value)
         elif isinstance(target, (ast.Attribute, ast.Subscript)):
+            if (
+                isinstance(target, ast.Attribute)
+                and target.attr in ("mimetype", "content_type")
+                and isinstance(value, ast.Constant)
+                and "html" not in str(value.value)
+            ):
+                # r = make_response(text); r.mimetype = "text/plain": not HTML
+                self.sinks = [
+                    hit
+                    for hit in self.sinks
+                    if not (
+                        hit.kind == "xss" and hit.what.endswith(("make_response()", "Response()"))
+                    )
+                ]
             # obj.attr = tainted / d[k] = tainted: the object now carries the taint
             base: ast.expr = target
             while isinstance(base, (ast.Attribute, ast.Subscript)):
@@ -373,6 +390,14 @@ class _FunctionInterpreter:
         if depth > 60:
             return CLEAN
         d = depth + 1
+        if isinstance(node, (ast.Call, ast.Subscript, ast.Attribute)) and self.validated_exprs:
+            marker = self.env.get("expr:" + ast.dump(node))
+            if marker:
+                kinds = next(iter(marker)).label.split(",")
+                return frozenset(o.clear(kinds) for o in self._expr_uncached(node, d))
+        return self._expr_uncached(node, d)
+
+    def _expr_uncached(self, node: ast.expr, d: int) -> Taint:
         if isinstance(node, ast.Constant):
             return CLEAN
         if isinstance(node, ast.Name):
@@ -398,7 +423,7 @@ class _FunctionInterpreter:
             if isinstance(node.op, ast.Mod) and self._is_markup(node.left):
                 return frozenset(o.clear({"xss", "template"}) for o in right) | left
             taint = _as_str(left | right)
-            if isinstance(node.op, ast.Add):
+            if isinstance(node.op, (ast.Add, ast.Mod)):
                 return _fixed_host(node, taint)
             return taint
         if isinstance(node, (ast.BoolOp,)):
@@ -412,9 +437,9 @@ class _FunctionInterpreter:
                     self._expr(child, d)
             return CLEAN
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-            return _union(self._expr(e, d) for e in node.elts)
+            return _as_obj(_union(self._expr(e, d) for e in node.elts))
         if isinstance(node, ast.Dict):
-            return _union(self._expr(v, d) for v in node.values if v is not None)
+            return _as_obj(_union(self._expr(v, d) for v in node.values if v is not None))
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             saved = dict(self.env)
             for gen in node.generators:
@@ -486,6 +511,23 @@ class _FunctionInterpreter:
             return frozenset(o.clear({"xss", "template"}) for o in _union(args))
         if qual in tables.PROPAGATING_CALLS:
             return _as_str(_union(args) | _union(kwargs.values()))
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in ("get", "getlist")
+            and any(
+                kw.arg == "type" and isinstance(kw.value, ast.Name) and kw.value.id in _NUMERIC
+                for kw in node.keywords
+            )
+        ):
+            return CLEAN  # request.args.get("page", 1, type=int): a number
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "format"
+            and isinstance(func.value, ast.Constant)
+            and isinstance(func.value.value, str)
+        ):
+            taint = _as_str(_union(args) | _union(kwargs.values()))
+            return _fixed_host(ast.JoinedStr(values=[func.value]), taint)
         if (
             isinstance(func, ast.Attribute)
             and func.attr in tables.PROPAGATING_METHODS
@@ -775,6 +817,7 @@ def _has_loop(body: list[ast.stmt]) -> bool:
     return False
 
 
+_NUMERIC: Final = frozenset({"int", "float", "bool"})
 _ITEM_READS: Final = frozenset({"get", "getlist", "pop", "setdefault", "__getitem__", "read"})
 _CONTAINER_READS: Final = _ITEM_READS | {"items", "values", "keys", "copy", "to_dict"}
 _BUILTINS: Final = frozenset(
@@ -827,6 +870,11 @@ def _shallow(taint: Taint) -> Taint:
     return _bounded(o for o in taint if o.kind != "call" or o.depth < MAX_CALL_DEPTH)
 
 
+def _as_obj(taint: Taint) -> Taint:
+    """A container holding the values: JSON when a view returns it, not HTML."""
+    return frozenset(o if o.shape == "obj" else replace(o, shape="obj") for o in taint)
+
+
 def _as_str(taint: Taint) -> Taint:
     return frozenset(o.as_str() for o in taint) if taint else CLEAN
 
@@ -855,7 +903,11 @@ def _names(target: ast.expr) -> Iterator[str]:
 
 
 def _clear_name(env: dict[str, Taint], name: str, kinds: set[str]) -> None:
-    if name in env:
+    """Clear a validated name's taint; an expression subject is recorded under its
+    key in ``env`` (never a valid identifier) and consulted when it is evaluated."""
+    if name.startswith("expr:"):
+        env[name] = frozenset({Origin("validated", ",".join(sorted(kinds)))})
+    elif name in env:
         env[name] = frozenset(o.clear(kinds) for o in env[name])
 
 
@@ -874,21 +926,42 @@ def _exits(body: list[ast.stmt]) -> bool:
     return False
 
 
-def _validated_url(test: ast.expr) -> tuple[str | None, bool]:
-    """The variable a redirect-target check validates, and whether the test is positive.
+def _is_url_validator(name: str) -> bool:
+    """``is_safe_url``, ``_is_safe_next_url``, ``url_has_allowed_host_and_scheme`` ..."""
+    lowered = name.lower()
+    if name in tables.SAFE_URL_HELPERS:
+        return True
+    return "safe" in lowered and any(
+        word in lowered for word in ("url", "next", "redirect", "host", "target", "path")
+    )
 
-    ``if is_safe_url(x):`` -> (x, True); ``if not is_safe_url(x):`` and
-    ``if urlsplit(x).netloc or urlsplit(x).scheme:`` -> (x, False).
+
+def _subject(node: ast.expr) -> str:
+    """How a validated value is named: a local name, or the expression itself."""
+    return node.id if isinstance(node, ast.Name) else "expr:" + ast.dump(node)
+
+
+def _validated_url(test: ast.expr) -> tuple[str | None, bool]:
+    """What a redirect-target check validates, and whether the test is positive.
+
+    ``if is_safe_url(x):`` and ``if x and is_safe_url(x):`` -> (x, True);
+    ``if not is_safe_url(x):`` and ``if urlsplit(x).netloc or urlsplit(x).scheme:``
+    -> (x, False). ``x`` may be an expression (``request.args.get("next")``), then
+    named by :func:`_subject`.
     """
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        for value in test.values:
+            subject, positive = _validated_url(value)
+            if subject is not None and positive:
+                return subject, True
+        return None, False
     negated = False
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         negated, test = True, test.operand
     if isinstance(test, ast.Call):
         name = (dotted(test.func) or "").split(".")[-1]
-        if name in tables.SAFE_URL_HELPERS and test.args:
-            arg = test.args[0]
-            if isinstance(arg, ast.Name):
-                return arg.id, not negated
+        if _is_url_validator(name) and test.args:
+            return _subject(test.args[0]), not negated
     checked: str | None = None
     for node in ast.walk(test):
         if (
@@ -897,9 +970,8 @@ def _validated_url(test: ast.expr) -> tuple[str | None, bool]:
             and isinstance(node.value, ast.Call)
             and (dotted(node.value.func) or "").split(".")[-1] in ("urlparse", "urlsplit")
             and node.value.args
-            and isinstance(node.value.args[0], ast.Name)
         ):
-            checked = node.value.args[0].id
+            checked = _subject(node.value.args[0])
     if checked is not None:
         # `if parsed.netloc ...: abort()` flags a bad URL: the test is "unsafe"
         return checked, negated
