@@ -54,6 +54,9 @@ _CONFIG_MODULE_NAME: Final = re.compile(
     r"(^|[._])(config|settings|local_settings|conf|default_settings|[a-z_]*_config|"
     r"[a-z_]*_settings)$"
 )
+_MODEL_BASES: Final = frozenset(
+    {"Model", "Base", "DeclarativeBase", "Document", "DynamicDocument", "EmbeddedDocument"}
+)
 ROUTE_ATTRS: Final = frozenset({"route", "get", "post", "put", "delete", "patch"})
 
 
@@ -458,12 +461,48 @@ class Project:
         """
         cls = self.resolve_class(ref, module) if ref != UNNAMED else None
         if cls is not None:
-            return any(attr in c.cls.hashed_attrs for c in self.mro(cls))
+            return any(self._class_hashes(c, attr) for c in self.mro(cls))
         if self._hashed_anywhere is None:
             self._hashed_anywhere = {
-                name for m in self.modules for c in m.classes.values() for name in c.hashed_attrs
+                name
+                for m in self.modules
+                for c in m.classes.values()
+                for name in (*c.hashed_attrs, *(a for a, _ in c.descriptors))
+                if name in c.hashed_attrs or self._class_hashes(ClassRef(m, c), name)
             }
         return attr in self._hashed_anywhere
+
+    def _class_hashes(self, cls: ClassRef, attr: str) -> bool:
+        """``attr`` is hashed by this class: a setter, ``__init__``, or a descriptor
+        (``password = PasswordProperty(...)``) whose ``__set__`` hashes."""
+        if attr in cls.cls.hashed_attrs:
+            return True
+        for name, descriptor in cls.cls.descriptors:
+            if name != attr:
+                continue
+            target = self.resolve_class(descriptor, cls.module)
+            if target is not None and any(
+                "__set__" in c.cls.hashed_attrs for c in self.mro(target)
+            ):
+                return True
+        return False
+
+    def is_data_model(self, ref: Ref, module: ModuleFacts) -> bool | None:
+        """Whether a class is a database model (SQLAlchemy, Flask-SQLAlchemy, Django,
+        MongoEngine style bases); None when the class is not in the project."""
+        cls = self.resolve_class(ref, module) if ref != UNNAMED else None
+        if cls is None:
+            return None
+        unknown = False
+        for c in self.mro(cls):
+            for base in c.cls.bases:
+                if base == UNNAMED:
+                    unknown = True  # db.Model on a module-level db = SQLAlchemy()
+                    continue
+                last = base.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
+                if last in _MODEL_BASES or last.endswith("Model"):
+                    return True
+        return None if unknown else False
 
     # -- routes -------------------------------------------------------------------
 

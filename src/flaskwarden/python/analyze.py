@@ -452,6 +452,13 @@ class ModuleAnalyzer:
                 attrs=attrs,
                 span=self.span(node),
                 hashed_attrs=_hashed_attrs(node),
+                descriptors=tuple(
+                    (t.id, self.ref(stmt.value.func, scope))
+                    for stmt in node.body
+                    if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)
+                    for t in stmt.targets
+                    if isinstance(t, ast.Name) and is_password_name(t.id)
+                ),
             )
         self._walk_body(node.body, scope, context, node.name)
 
@@ -1183,7 +1190,16 @@ def _is_request_data(node: ast.expr, analyzer: ModuleAnalyzer) -> bool:
 
 
 _HASH_CALLS: Final = frozenset(
-    {"generate_password_hash", "hashpw", "hash_password", "make_password", "hash", "encrypt"}
+    {
+        "generate_password_hash",
+        "hashpw",
+        "hash_password",
+        "make_password",
+        "hash",
+        "encrypt",
+        "create_hash",
+        "make_hash",
+    }
 )
 
 
@@ -1201,6 +1217,8 @@ def _hashed_attrs(node: ast.ClassDef) -> tuple[str, ...]:
             isinstance(sub, ast.Call) and _callee_name(sub) in _HASH_CALLS for sub in ast.walk(stmt)
         )
     }
+    if "__set__" in hashing_methods:
+        hashed.append("__set__")  # a descriptor that hashes what is assigned through it
     for stmt in node.body:
         if isinstance(stmt, ast.Assign) and hashing_methods:
             for call in ast.walk(stmt.value):

@@ -114,6 +114,10 @@ class ClassFacts:
     # Attributes hashed on the way in: a property setter (@password.setter), or an
     # __init__ parameter passed to a hash function (generate_password_hash(password)).
     hashed_attrs: tuple[str, ...] = ()
+    # Class attributes that are descriptor instances (`password = PasswordProperty(...)`):
+    # attribute -> ref of the descriptor class. A descriptor class whose __set__ hashes
+    # lists "__set__" in its hashed_attrs.
+    descriptors: tuple[tuple[str, Ref], ...] = ()
 
 
 @dataclass(frozen=True)

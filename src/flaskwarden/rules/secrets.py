@@ -357,6 +357,8 @@ def weak_password_hash(module: ModuleFacts, project: Project) -> Iterator[Findin
     for event in _events(module, "plaintext-password"):
         if project.hashes_on_set(event.detail, event.ref, module):
             continue  # User(password=...) with a hashing @password.setter
+        if event.ref and project.is_data_model(event.ref, module) is False:
+            continue  # a project class that is not a DB model carries it on (a DTO)
         yield make_finding(
             "FW206",
             module,
