@@ -448,7 +448,12 @@ class ModuleAnalyzer:
         if scope is None:
             self.facts.classes[node.name] = ClassFacts(
                 name=node.name,
-                bases=tuple(self.ref(b, scope) for b in node.bases),
+                bases=tuple(
+                    "builtin:object"
+                    if isinstance(b, ast.Name) and b.id == "object"
+                    else self.ref(b, scope)
+                    for b in node.bases
+                ),
                 attrs=attrs,
                 span=self.span(node),
                 hashed_attrs=_hashed_attrs(node),
