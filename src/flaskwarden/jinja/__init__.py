@@ -48,13 +48,21 @@ CONTEXT_GLOBALS: Final = frozenset(
         "True",
         "False",
         "None",
-        # Common extensions' context processors
+        # Globals that common extensions register from their own packages
+        # (Flask-WTF, Flask-Login, Flask-Babel, Flask-Moment, Flask-CKEditor,
+        # Flask-Dropzone, Flask-Bootstrap, Flask-PageDown, Flask-Share)
         "csrf_token",
         "current_user",
         "_",
         "gettext",
         "ngettext",
+        "get_locale",
         "moment",
+        "ckeditor",
+        "dropzone",
+        "bootstrap",
+        "pagedown",
+        "share",
     }
 )
 _EXTENSIONS: Final = ("jinja2.ext.i18n", "jinja2.ext.do", "jinja2.ext.loopcontrols")
