@@ -163,3 +163,28 @@ def test_cache_and_jobs_options(project: Path, tmp_path: Path) -> None:
     assert code == 1
     assert not (project / ".flaskwarden_cache").exists()
     assert _invoke("scan", str(project), "--jobs", "0")[0] == 2
+
+
+def test_missing_paths_and_empty_select_are_usage_errors(project: Path, tmp_path: Path) -> None:
+    code, _, err = _invoke("scan", str(tmp_path / "nope"))
+    assert code == 2
+    assert "does not exist" in err
+    loop = tmp_path / "loop.py"
+    loop.symlink_to(loop)
+    code, _, err = _invoke("scan", str(loop))
+    assert code == 2
+    assert "symbolic link loop" in err
+    code, _, err = _invoke("scan", str(project), "--select", "")
+    assert code == 2
+    assert "names no rule" in err
+
+
+def test_secret_values_from_env_files_never_reach_text_or_html(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("APP_MODE=production\nSECRET_KEY=s3cr3t-v4lue-123\n")
+    (tmp_path / ".gitignore").write_text("")
+    for fmt in ("text", "html", "json", "sarif"):
+        _, out, _ = _invoke("scan", str(tmp_path), "--no-config", "--no-cache", "--format", fmt)
+        assert "s3cr3t-v4lue-123" not in out, fmt
+    _, out, _ = _invoke("scan", str(tmp_path), "--no-config", "--no-cache")
+    assert "SECRET_KEY=<redacted>" in out
+    assert "APP_MODE=production" in out

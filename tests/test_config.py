@@ -141,3 +141,11 @@ def test_default_scan_uses_nearest_pyproject(tmp_path: Path, monkeypatch) -> Non
     report = scan([Path(".")], ScanOptions())
     assert _keys(report) == {("app.py", 5, "FW101"), ("app.py", 5, "FW103")}
     assert run_scan(path).findings  # run_scan ignores config
+
+
+def test_a_select_naming_no_known_rule_keeps_every_rule(tmp_path: Path) -> None:
+    path = _project(tmp_path, '[tool.flaskwarden]\nselect = ["FW999"]\n')
+    report = _scan(path)
+    assert _keys(report) == ALL
+    messages = [d.message for d in report.diagnostics if d.kind == "config"]
+    assert any("names no known rule" in m for m in messages)

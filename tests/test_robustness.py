@@ -187,3 +187,30 @@ def test_rebinding_through_calls_stays_bounded(scan_dir) -> None:  # type: ignor
     report = scan_dir({"app.py": source, "good.py": GOOD})
     _still_finds_good(report)
     assert not [d for d in report.diagnostics if d.kind == "internal-error"]
+
+
+def test_unparsed_files_still_report_bad_bytes_and_imported_syntax_errors(scan_dir) -> None:  # type: ignore[no-untyped-def]
+    report = scan_dir(
+        {
+            "good.py": GOOD,
+            "views.py": (
+                "from flask import Flask\nfrom helpers import h\napp = Flask(__name__)\n\n"
+                "@app.route('/')\ndef index():\n    return h()\n"
+            ),
+            "helpers.py": "def h(:\n    return 1\n",
+            "blob.py": b"\x00\x01\x02",
+            "latin.py": b"x = '\xff'\n",
+        }
+    )
+    assert _kinds(report) == {
+        "helpers.py": "syntax-error",
+        "blob.py": "binary",
+        "latin.py": "encoding",
+    }
+    _still_finds_good(report)
+
+
+def test_a_file_named_on_the_command_line_is_always_parsed(tmp_path: Path) -> None:
+    (tmp_path / "broken.py").write_text("def f(:\n")
+    report = scan([tmp_path / "broken.py"], ScanOptions(no_config=True, cache=False))
+    assert [d.kind for d in report.diagnostics] == ["syntax-error"]

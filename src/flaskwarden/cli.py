@@ -6,8 +6,10 @@ internal error. Command docstrings are their ``--help``.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, Final
@@ -66,6 +68,17 @@ def write_output(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise FatalError(f"cannot write {output}: {exc.strerror}") from exc
+
+
+def _missing_reason(path: Path) -> str:
+    if not path.is_symlink():
+        return "does not exist"
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a symbolic link loop"
+    return "is a broken symbolic link"
 
 
 def split_codes(values: tuple[str, ...]) -> list[str]:
@@ -203,6 +216,12 @@ def scan(
         raise click.UsageError("--write-baseline records findings; it does not take --fix/--diff")
     if unsafe_fixes and not (fix or diff):
         raise click.UsageError("--unsafe-fixes applies only with --fix or --diff")
+    for path in paths:
+        if not path.exists():
+            reason = _missing_reason(path)
+            raise click.UsageError(f"{path} {reason}")
+    if select and not split_codes(select):
+        raise click.UsageError("--select names no rule (use e.g. --select FW1)")
     accepted = _load_baseline(baseline)
     options = ScanOptions(
         select=split_codes(select) if select else None,

@@ -17,6 +17,7 @@ crash it.
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,8 +62,11 @@ class Settings:
 
 def find_pyproject(start: Path) -> Path | None:
     """The nearest pyproject.toml with a ``[tool.flaskwarden]`` table, upwards from start."""
-    current = start.resolve()
-    if current.is_file():
+    try:
+        current = start.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: start from where it stands
+        current = Path(os.path.abspath(start))
+    if not current.is_dir():
         current = current.parent
     for directory in (current, *current.parents):
         candidate = directory / "pyproject.toml"
@@ -107,7 +111,11 @@ def load_settings(path: Path | None) -> tuple[Settings, list[Diagnostic]]:
         )
     if "select" in table:
         codes = _codes(table["select"], "select", problem)
-        settings.select = codes
+        if codes:
+            settings.select = codes
+        else:
+            # a typo must not silently disable every check
+            problem("select names no known rule; ignoring it (all rules stay on)")
     if "ignore" in table:
         settings.ignore = _codes(table["ignore"], "ignore", problem)
     if "exclude" in table:

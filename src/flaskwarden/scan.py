@@ -19,12 +19,12 @@ from flaskwarden import cache as analysis_cache
 from flaskwarden import catalog
 from flaskwarden.cache import CACHE_DIR_NAME, Cache, entry_key
 from flaskwarden.config import Settings, find_pyproject, load_settings
-from flaskwarden.discover import FileKind, SourceFile, compile_excludes, discover
+from flaskwarden.discover import FileKind, SourceFile, compile_excludes, discover, relative
 from flaskwarden.findings import Diagnostic, Finding, Report, Severity
 from flaskwarden.jinja import Template, parse_template, template_name
 from flaskwarden.model import Project
 from flaskwarden.python.facts import ModuleFacts
-from flaskwarden.python.source import analyze_python, wanted
+from flaskwarden.python.source import analyze_python, decode, wanted
 from flaskwarden.rules import ScanContext, run_project_checks, run_python_checks
 from flaskwarden.suppress import line_suppressions
 
@@ -125,8 +125,9 @@ def scan(paths: Sequence[Path], options: ScanOptions | None = None) -> Report:
             return cached  # nothing that decides any finding has changed
 
     selected = {r.id for r in catalog.all_rules() if settings.enabled(r.id)}
+    explicit = {relative(p, root) for p in paths if p.is_file()}
     modules, lazy, templates, analysed = _analyse_files(
-        files, contents, cache, options, diagnostics, bool(selected & TEMPLATE_RULES)
+        files, contents, cache, options, diagnostics, bool(selected & TEMPLATE_RULES), explicit
     )
     stats: dict[str, int | float] = {
         "files": len(files),
@@ -242,6 +243,7 @@ def _analyse_files(
     options: ScanOptions,
     diagnostics: list[Diagnostic],
     templates_wanted: bool,
+    explicit: set[str],
 ) -> tuple[list[ModuleFacts], dict[str, _LazyModule], dict[str, Template], int]:
     """Per-file analysis of Python files and templates: from the cache, or in a
     process pool. Results are merged in file order, so output never depends on
@@ -255,10 +257,16 @@ def _analyse_files(
     python = []
     for source in by_kind[FileKind.PYTHON]:
         data = contents[source.rel]
-        if wanted(data):
+        if wanted(data) or source.rel in explicit:
             python.append(source)
+            continue
+        # Not parsed up-front (nothing a rule looks for), but bad bytes are cheap to
+        # see and still reported; a syntax error shows if an import needs the module.
+        problem = decode(source.rel, data)
+        if isinstance(problem, Diagnostic):
+            diagnostics.append(problem)
         else:
-            lazy[source.rel] = _LazyModule(source.rel, data, cache)
+            lazy[source.rel] = _LazyModule(source.rel, data, cache, diagnostics)
     _analyse_batch(python, contents, cache, options, results)
     if templates_wanted:
         # Only templates a render_template call can reach matter (FW302/FW604):
@@ -401,6 +409,7 @@ class _LazyModule:
     rel: str
     data: bytes
     cache: Cache | None = None
+    diagnostics: list[Diagnostic] | None = None
 
     def __call__(self) -> ModuleFacts | None:
         key = entry_key(self.rel, self.data) if self.cache is not None else ""
@@ -409,6 +418,8 @@ class _LazyModule:
             result = _analyze_guarded(self.rel, self.data)
             if self.cache is not None and result_cacheable(result):
                 self.cache.put(key, result)
+        if isinstance(result, Diagnostic) and self.diagnostics is not None:
+            self.diagnostics.append(result)  # an imported module that cannot be read
         return result if isinstance(result, ModuleFacts) else None
 
 

@@ -22,6 +22,7 @@ from typing import Final
 
 from flaskwarden import __version__, catalog
 from flaskwarden.findings import Edit, Finding, Location, Report, Severity
+from flaskwarden.report.redact import redact_lines
 
 _CONTEXT: Final = 2
 _MAX_FRAME_LINES: Final = 12
@@ -186,7 +187,8 @@ class _Sources:
             except OSError:
                 self._lines[path] = None
             else:
-                self._lines[path] = _LINE_BREAK.split(data.decode("utf-8", "replace"))
+                lines = _LINE_BREAK.split(data.decode("utf-8", "replace"))
+                self._lines[path] = redact_lines(path, lines)
         return self._lines[path]
 
 

@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from flaskwarden import catalog
 from flaskwarden.findings import Finding, Report, Severity
+from flaskwarden.report.redact import redact_lines
 
 _STYLE: Final = {
     Severity.CRITICAL: "bold white on red",
@@ -41,7 +42,7 @@ class _Sources:
             candidate = Path(path) if Path(path).is_absolute() else self.root / path
             try:
                 text = candidate.read_bytes()[: 4 * 1024 * 1024].decode("utf-8", "replace")
-                self._cache[path] = text.splitlines()
+                self._cache[path] = redact_lines(path, text.splitlines())
             except OSError:
                 self._cache[path] = None
         return self._cache[path]
@@ -112,7 +113,8 @@ def render_text(report: Report, *, color: bool = False, tool_mode: str = "scan")
         for diagnostic in report.diagnostics:
             where = f"{diagnostic.path}:{diagnostic.line}" if diagnostic.line else diagnostic.path
             console.print(
-                f"  {escape(where)}: {escape(diagnostic.message)} [dim][{diagnostic.kind}][/dim]"
+                f"  {escape(where)}: {escape(diagnostic.message)} "
+                f"[dim]{escape(f'[{diagnostic.kind}]')}[/dim]"
             )
         console.print()
     console.print(_summary(report, tool_mode))
