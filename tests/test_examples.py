@@ -66,3 +66,18 @@ def test_insecure_shop_findings_are_exactly_the_planted_problems() -> None:
     found = {(f.path, f.line, f.rule) for f in report.findings}
     assert sorted(scanned - found) == []
     assert sorted(found - planted) == []
+
+
+def test_a_folder_holding_both_shops_is_judged_per_app() -> None:
+    """Scanning examples/ (two apps, same template names, one setting headers) gives
+    insecure-shop exactly the findings it gets alone."""
+    alone = {
+        (f.line, f.rule, "insecure-shop/" + f.path)
+        for f in run_scan(EXAMPLES / "insecure-shop").findings
+    }
+    together = {
+        (f.line, f.rule, f.path)
+        for f in run_scan(EXAMPLES).findings
+        if f.path.startswith("insecure-shop/")
+    }
+    assert together == alone

@@ -253,7 +253,7 @@ def _render_xss(
     from flaskwarden import catalog
 
     spec = catalog.spec("FW302")
-    group = _template_group(state, render.templates)
+    group = _template_group(state, render.templates, module.path)
     for name, taint in render.context:
         sources = [
             o for o in state.resolver.render_context(module, taint) if "template" not in o.cleared
@@ -295,17 +295,37 @@ def _render_xss(
                 )
 
 
-def _template_group(state: _State, names: tuple[str, ...]) -> list[Template]:
+def _resolve(state: _State, name: str, near: str) -> list[Template]:
+    """The template files ``render_template(name)`` can mean from the file ``near``:
+    with several apps (or blueprints) defining the name, the ones whose templates
+    folder is nearest to it; more than one means the choice is ambiguous."""
+    candidates = state.by_name.get(name, [])
+    if len(candidates) <= 1:
+        return candidates
+    near_dir = near.rsplit("/", 1)[0].split("/") if "/" in near else []
+
+    def closeness(template: Template) -> int:
+        parts = template.path.split("/")
+        n = 0
+        while n < min(len(parts), len(near_dir)) and parts[n] == near_dir[n]:
+            n += 1
+        return n
+
+    best = max(closeness(t) for t in candidates)
+    return [t for t in candidates if closeness(t) == best]
+
+
+def _template_group(state: _State, names: tuple[str, ...], near: str) -> list[Template]:
     """The templates a render call involves: themselves, their parents and includes."""
     seen: dict[str, Template] = {}
-    stack = [t for name in names for t in state.by_name.get(name, [])]
+    stack = [t for name in names for t in _resolve(state, name, near)]
     while stack:
         template = stack.pop()
         if template.path in seen:
             continue
         seen[template.path] = template
         for ref in (*template.extends, *template.includes):
-            stack.extend(state.by_name.get(ref, []))
+            stack.extend(_resolve(state, ref, template.path))
     return list(seen.values())
 
 
@@ -748,9 +768,9 @@ def undefined_template_variable(ctx: ScanContext) -> Iterator[Finding]:
         for function in taint.functions.values() if taint else ():
             for render in function.renders:
                 renders.append((module, render))
-                if any(len(state.by_name.get(name, [])) > 1 for name in render.templates):
-                    continue
-                group = _template_group(state, render.templates)
+                if any(len(_resolve(state, n, module.path)) > 1 for n in render.templates):
+                    continue  # which of several same-named templates Flask picks is unclear
+                group = _template_group(state, render.templates, module.path)
                 defined: set[str] = set()
                 for member in group:
                     defined |= member.defines | member.locals_seen
@@ -764,8 +784,8 @@ def undefined_template_variable(ctx: ScanContext) -> Iterator[Finding]:
     spec = catalog.spec("FW604")
     for path in sorted(passed):
         template = state.templates[path]
-        if path in spread or len(state.by_name.get(template.name, [])) != 1:
-            continue  # unknown context, or a name several template folders define
+        if path in spread:
+            continue  # a **context spread or a dynamic include: the context is unknown
         missing = {
             name: line
             for name, line in template.reads.items()

@@ -542,12 +542,15 @@ def missing_security_headers(ctx: ScanContext) -> Iterator[Finding]:
     graph = app_graph(ctx)
     if not graph.apps:
         return
-    for module in graph.modules.values():
-        facts = app_facts(module)
-        if facts is not None and (facts.talisman or facts.headers):
-            return
-    if graph.module_texts_mention(ctx, header_evidence_bytes()):
-        return
+    # Headers set by Talisman or a hook count for the app their module belongs to: a
+    # folder holding several apps (a monorepo, two example shops) is judged per app.
+    covered = {
+        graph.app_key(module.path)
+        for module in graph.modules.values()
+        if (facts := app_facts(module)) is not None and (facts.talisman or facts.headers)
+    }
+    if not covered and graph.module_texts_mention(ctx, header_evidence_bytes()):
+        return  # evidence in code the analysis does not attribute to an app
     with_routes = {graph.app_key(route.module.path) for route in graph.routes.values()}
     pages = {
         graph.app_key(path)
@@ -558,7 +561,9 @@ def missing_security_headers(ctx: ScanContext) -> Iterator[Finding]:
     for site in sorted(graph.apps, key=lambda s: (s.module.path, s.construction.span.line)):
         identity = graph.app_key(site.module.path)
         key = f"{site.module.path}:{site.construction.scope}:{site.construction.target}"
-        if key in seen or identity not in with_routes or identity not in pages:
+        if key in seen or identity in covered:
+            continue
+        if identity not in with_routes or identity not in pages:
             continue
         seen.add(key)
         yield make_finding(
