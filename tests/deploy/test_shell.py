@@ -66,6 +66,14 @@ def test_gunicorn_and_python_forms() -> None:
     )
 
 
+def test_a_lone_dash_is_an_option_value() -> None:
+    """microblog: gunicorn --access-logfile - --error-logfile - microblog:app."""
+    argv = ["gunicorn", "-b", ":5000", "--access-logfile", "-", "--error-logfile", "-", "m:app"]
+    server = detect_server(argv)
+    assert server.app == "m:app"
+    assert server.option("--access-logfile") == "-"
+
+
 def test_broken_quotes_do_not_raise() -> None:
     assert shell_commands('echo "unterminated') != []
     assert exec_commands([]) == []

@@ -231,7 +231,11 @@ def parse_options(
             elif value_set is not None and word not in value_set:
                 attached = _attached_short(word, value_set)
                 options.append(attached if attached else (word, "true"))
-            elif i + 1 < len(args) and (value_set is not None or not args[i + 1].startswith("-")):
+            elif i + 1 < len(args) and (
+                value_set is not None
+                or not args[i + 1].startswith("-")
+                or args[i + 1] == "-"  # --access-logfile -: "-" is stdout, a value
+            ):
                 options.append((word, args[i + 1]))
                 i += 1
             else:
