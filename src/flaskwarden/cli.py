@@ -203,7 +203,7 @@ def scan(
 
     \b
     Fixes (libcst, formatting kept): --fix writes the safe ones (FW101 debug from
-    FLASK_DEBUG, FW102 main guard, FW103 loopback host), --unsafe-fixes adds FW201
+    FLASK_DEBUG, FW102 main guard), --unsafe-fixes adds FW103 (loopback host) and FW201
     (secret key from the environment), --diff only shows them.
     Adopting on an old codebase: --write-baseline FILE once, then --baseline FILE.
     """

@@ -1,4 +1,4 @@
-"""One fixer per rule id: FW101, FW102, FW103 (safe) and FW201 (unsafe).
+"""One fixer per rule id: FW101, FW102 (safe), FW103 and FW201 (unsafe).
 
 Each fixes only the unambiguous form of its finding and leaves anything else (a
 constant defined elsewhere, an environment lookup, a call inside a function) for a
@@ -178,8 +178,10 @@ class LoopbackHost(RuleFix):
     rule = "FW103"
     description = (
         'Bind the development server to loopback ("127.0.0.1"); serve the network through '
-        "gunicorn or uWSGI instead."
+        "gunicorn or uWSGI instead. Unsafe: a container or VM that runs this script to be "
+        "reached from outside stops answering until it runs a production server."
     )
+    safe = False
 
     def leave_SimpleString(
         self, original_node: cst.SimpleString, updated_node: cst.SimpleString

@@ -1,4 +1,4 @@
-# fix-mode: safe
+# fix-mode: unsafe
 """Imports in several sections: os goes where isort would put it."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-# fix-mode: safe
+# fix-mode: unsafe
 """Café app: columns are counted in characters, not bytes, when the fix is placed."""
 import os
 

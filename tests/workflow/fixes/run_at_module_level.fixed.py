@@ -1,4 +1,4 @@
-# fix-mode: safe
+# fix-mode: unsafe
 """A tiny app started the quick way: every fix at once on one call."""
 
 import os

@@ -1,4 +1,4 @@
-# fix-mode: safe
+# fix-mode: unsafe
 from flask import Flask
 from werkzeug.serving import run_simple
 
