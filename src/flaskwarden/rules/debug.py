@@ -358,8 +358,9 @@ def dev_server_all_interfaces(module: ModuleFacts, project: Project) -> Iterator
     ```
 
     ## Fix safety
-    Binding loopback is safe for local development; to serve other machines, run gunicorn
-    or uWSGI behind a reverse proxy instead of the development server.
+    Unsafe (`--unsafe-fixes`): binding loopback is right for local development, but a
+    container or VM that runs this script to be reached from outside stops answering;
+    serve the network with gunicorn or uWSGI behind a proxy instead.
 
     ## References
     - CWE-1327: Binding to an Unrestricted IP Address
