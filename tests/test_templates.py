@@ -80,10 +80,18 @@ def test_syntax_error_is_a_diagnostic() -> None:
 
 
 def test_unknown_tag_is_a_diagnostic() -> None:
-    parsed = parse_template("templates/x.html", b"{% cache 60 %}x{% endcache %}")
+    parsed = parse_template("templates/x.html", b"{% frobnicate 60 %}x{% endfrobnicate %}")
     assert isinstance(parsed, Diagnostic)
     assert parsed.kind == "template-syntax"
-    assert "cache" in parsed.message
+    assert "frobnicate" in parsed.message
+
+
+def test_common_extension_blocks_parse_and_their_bodies_count() -> None:
+    t = _parse(
+        "{% cache 60, request.path %}<p>{{ bio|safe }}</p>{% endcache %}"
+        '{% assets "js_all" %}<script src="{{ ASSET_URL }}"></script>{% endassets %}'
+    )
+    assert ("bio", "|safe") in {(o.name, o.how) for o in t.outputs}
 
 
 def test_unknown_filters_and_i18n_tags_parse() -> None:
@@ -106,7 +114,7 @@ def test_bad_templates_in_a_scan_are_diagnostics(scan_dir) -> None:  # type: ign
             "app.py": VIEW,
             "templates/page.html": "<p>{{ q|safe }}</p>\n",
             "templates/broken.html": "{% for x in %}\n",
-            "templates/cached.html": "{% cache 10 %}{% endcache %}",
+            "templates/cached.html": "{% frobnicate 10 %}{% endfrobnicate %}",
             "templates/img.html": b"\x89PNG\r\n\x1a\n\x00\x00",
             "templates/deep.html": "{% if a %}" * 3000 + "{% endif %}" * 3000,
         }

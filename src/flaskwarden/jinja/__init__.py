@@ -16,6 +16,8 @@ from typing import Final
 
 import jinja2
 from jinja2 import nodes
+from jinja2.ext import Extension
+from jinja2.parser import Parser
 
 from flaskwarden.findings import Diagnostic
 
@@ -108,8 +110,22 @@ def template_name(rel: str) -> str:
     return PurePosixPath(rel).name
 
 
+class _ThirdPartyBlocks(Extension):
+    """Block tags of common extensions (Flask-Caching's ``{% cache %}``, webassets'
+    ``{% assets %}``, ...): their arguments are skipped and their body is parsed as
+    ordinary template code, so what it prints is still analysed."""
+
+    tags = {"cache", "assets", "spaceless", "compress", "markdown"}  # noqa: RUF012
+
+    def parse(self, parser: Parser) -> list[nodes.Node]:
+        tag = next(parser.stream).value
+        while parser.stream.current.type != "block_end":
+            next(parser.stream)
+        return parser.parse_statements((f"name:end{tag}",), drop_needle=True)
+
+
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(extensions=list(_EXTENSIONS), autoescape=False)
+    return jinja2.Environment(extensions=[*_EXTENSIONS, _ThirdPartyBlocks], autoescape=False)
 
 
 _ENV: jinja2.Environment | None = None
