@@ -22,6 +22,23 @@ def _severity(rule: Severity, module: ModuleFacts, scope: str) -> Severity:
     return rule
 
 
+def _what_it_signs(name: str) -> str:
+    """What an attacker who knows this key can do, by the setting it is."""
+    upper = name.upper()
+    if upper in ("SECRET_KEY", "SECRET_KEY_FALLBACKS"):
+        return "anyone with the source can sign session cookies and impersonate any user."
+    if "CSRF" in upper:
+        return "anyone with the source can mint valid CSRF tokens, defeating the protection."
+    if "JWT" in upper:
+        return "anyone with the source can sign tokens the app accepts as any user."
+    return "anyone with the source can forge what the app signs with it."
+
+
+def _env_name(name: str) -> str:
+    upper = name.upper()
+    return "SECRET_KEY" if upper in ("SECRET_KEY", "SECRET_KEY_FALLBACKS") else upper
+
+
 def _events(module: ModuleFacts, *kinds: str) -> Iterator[Event]:
     for event in module.events:
         if event.kind in kinds:
@@ -79,9 +96,9 @@ def hardcoded_secret_key(module: ModuleFacts, project: Project) -> Iterator[Find
             "FW201",
             module,
             event.span,
-            f"{event.detail} is a literal{_in(event.scope)}: anyone with the source can sign "
-            "session cookies and impersonate any user. Load it from the environment "
-            '(os.environ["SECRET_KEY"]) or a secret manager, and rotate this one.',
+            f"{event.detail} is a literal{_in(event.scope)}: {_what_it_signs(event.detail)} "
+            f'Load it from the environment (os.environ["{_env_name(event.detail)}"]) or a '
+            "secret manager, and rotate this one.",
             severity=_severity(Severity.HIGH, module, event.scope),
         )
     for write in module.config_writes:
