@@ -53,6 +53,7 @@ def cli() -> None:
 
     \b
     scan     read source, templates and deployment files (never runs them)
+    deploy   show each deployment target and whether DEBUG is effectively on
     probe    check a running app over HTTP (read-only requests)
     audit    import the app and check the real app object (runs its code)
     rules    list the checks; explain RULE shows one in full

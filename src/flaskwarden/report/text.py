@@ -124,7 +124,7 @@ def render_text(report: Report, *, color: bool = False, tool_mode: str = "scan")
 def _summary(report: Report, tool_mode: str) -> str:
     count = len(report.findings)
     files = report.stats.get("files")
-    scanned = f" in {files} file{'s' if files != 1 else ''}" if files is not None else ""
+    scanned = f" ({files} file{'s' if files != 1 else ''} scanned)" if files is not None else ""
     if not count:
         text = f"No findings{scanned}."
     else:
