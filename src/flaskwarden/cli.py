@@ -241,7 +241,8 @@ def scan(
 
         write_output(render_baseline(report), write_baseline)
         click.echo(
-            f"Wrote baseline with {len(report.findings)} findings to {write_baseline}", err=True
+            f"Wrote baseline with {_plural(len(report.findings), 'finding')} to {write_baseline}",
+            err=True,
         )
         return
     if diff:
@@ -256,7 +257,8 @@ def scan(
     color = output is None and fmt == "text" and sys.stdout.isatty()
     write_output(render(report, fmt, color=color), output)
     if output is not None and fmt != "text":
-        click.echo(f"Wrote {fmt} report with {len(report.findings)} findings to {output}", err=True)
+        found = _plural(len(report.findings), "finding")
+        click.echo(f"Wrote {fmt} report with {found} to {output}", err=True)
     if fmt == "text" and not fix and report.findings:
         _fixable_hint(report)
     if report.findings and not exit_zero:
@@ -378,7 +380,7 @@ def rules(fmt: str) -> None:
         cwe = ", ".join(f"CWE-{c}" for c in rule.spec.cwe) or "-"
         modes = ",".join(sorted(rule.modes, key=catalog.MODES.index))
         click.echo(
-            f"{rule.id}  {rule.spec.name:<28} {rule.spec.severity.label:<8} {cwe:<24} {modes}"
+            f"{rule.id}  {rule.spec.name:<28} {rule.spec.severity.label:<8} {cwe:<28} {modes}"
         )
 
 

@@ -136,6 +136,8 @@ def audit(
         text = _summary(target, result.app) + text
     write_output(text, output)
     if output is not None and fmt != "text":
-        click.echo(f"Wrote {fmt} report with {len(report.findings)} findings to {output}", err=True)
+        count = len(report.findings)
+        noun = "finding" if count == 1 else "findings"
+        click.echo(f"Wrote {fmt} report with {count} {noun} to {output}", err=True)
     if report.findings and not exit_zero:
         sys.exit(EXIT_FINDINGS)

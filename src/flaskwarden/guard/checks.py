@@ -210,7 +210,8 @@ def secret_key_problem(key: object) -> str | None:
     if raw in {as_bytes(k) for k in WEAK_KEYS}:
         return "SECRET_KEY is a well-known tutorial or placeholder key"
     if len(raw) < MIN_KEY_BYTES:
-        return f"SECRET_KEY is only {len(raw)} bytes long (at least {MIN_KEY_BYTES} needed)"
+        unit = "byte" if len(raw) == 1 else "bytes"
+        return f"SECRET_KEY is only {len(raw)} {unit} long (at least {MIN_KEY_BYTES} needed)"
     return None
 
 

@@ -1003,10 +1003,11 @@ def sensitive_files(ctx: ProbeContext) -> Iterator[Finding]:
             continue
         secrets = [name for name in names if _SECRET_NAME_RE.search(name)]
         holds = f"including {', '.join(secrets[:8])}" if secrets else ", ".join(names[:8])
+        noun = "variable" if len(names) == 1 else "variables"
         yield _finding(
             "FW107",
             url,
-            f"GET {url} returned the app's {path[1:]} file ({len(names)} variables, "
+            f"GET {url} returned the app's {path[1:]} file ({len(names)} {noun}, "
             f"{holds}): anyone can download it. Never serve the project directory "
             "(static_folder='.'), block dot-files at the proxy, and rotate every secret it "
             "held (`flaskwarden scan` FW205 flags env files committed to git).",

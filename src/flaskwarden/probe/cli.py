@@ -92,6 +92,8 @@ def probe(
             output.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise FatalError(f"cannot write {output}: {exc.strerror}") from exc
-        click.echo(f"Wrote {fmt} report with {len(report.findings)} findings to {output}", err=True)
+        count = len(report.findings)
+        noun = "finding" if count == 1 else "findings"
+        click.echo(f"Wrote {fmt} report with {count} {noun} to {output}", err=True)
     if report.findings:
         sys.exit(EXIT_FINDINGS)

@@ -134,6 +134,9 @@ def _summary(report: Report, tool_mode: str) -> str:
     suppressed = report.stats.get("suppressed")
     if suppressed:
         text += f" {suppressed} suppressed."
+    baselined = report.stats.get("baselined")
+    if baselined:
+        text += f" {baselined} hidden by the baseline."
     if report.diagnostics:
         n = len(report.diagnostics)
         text += f" {n} diagnostic{'s' if n != 1 else ''}."
