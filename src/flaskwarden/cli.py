@@ -250,7 +250,7 @@ def scan(
     if fix:
         _apply_fixes(report, unsafe_fixes)
         report = _scan(list(paths), options, accepted)
-    if fmt in ("json", "sarif", "html"):
+    if fmt in ("json", "sarif", "html") and _may_fix(report):
         from flaskwarden.fix import attach_fixes
 
         attach_fixes(report)
@@ -306,8 +306,19 @@ def _unsafe_hint(plan: Any) -> None:
         )
 
 
+# Rules with a fixer (flaskwarden.fix.rules.FIXERS): without one of these findings the
+# fix engine (and libcst, a noticeable import) is not loaded at all.
+_FIXABLE_RULES: Final = frozenset({"FW101", "FW102", "FW103", "FW201"})
+
+
+def _may_fix(report: Any) -> bool:
+    return any(f.rule in _FIXABLE_RULES for f in report.findings)
+
+
 def _fixable_hint(report: Any) -> None:
     """After a text report: how many findings ``--fix`` would fix (as ruff says it)."""
+    if not _may_fix(report):
+        return
     from flaskwarden.fix import plan_fixes
 
     plan = plan_fixes(report, unsafe=False)

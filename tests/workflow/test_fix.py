@@ -318,3 +318,12 @@ def test_fix_on_the_insecure_shop_removes_every_fixable_finding(tmp_path: Path) 
             timeout=60,
         )
         assert result.returncode == 0, f"import {module} failed:\n{result.stderr}"
+
+
+def test_cli_knows_every_rule_that_has_a_fixer() -> None:
+    """The CLI skips loading the fix engine when no finding has a fixer: its list of
+    fixable rules must be the fixers' own."""
+    from flaskwarden.cli import _FIXABLE_RULES
+    from flaskwarden.fix.rules import FIXERS
+
+    assert set(FIXERS) == set(_FIXABLE_RULES)
