@@ -57,7 +57,6 @@ _CONFIG_MODULE_NAME: Final = re.compile(
 _MODEL_BASES: Final = frozenset(
     {"Model", "Base", "DeclarativeBase", "Document", "DynamicDocument", "EmbeddedDocument"}
 )
-ROUTE_ATTRS: Final = frozenset({"route", "get", "post", "put", "delete", "patch"})
 
 
 @dataclass(frozen=True)
@@ -154,7 +153,7 @@ class Project:
                 return module
         return None
 
-    def _split_import(self, qualified: str, near: ModuleFacts) -> tuple[ModuleFacts, str] | None:
+    def split_import(self, qualified: str, near: ModuleFacts) -> tuple[ModuleFacts, str] | None:
         """``pkg.mod.name`` -> (module ``pkg.mod``, ``name``) when it is in the project."""
         parts = qualified.split(".")
         for cut in range(len(parts) - 1, 0, -1):
@@ -212,7 +211,7 @@ class Project:
         if kind == "import":
             if payload in _VALUE_KINDS:
                 return Resolved(_VALUE_KINDS[payload], Confidence.HIGH)
-            split = self._split_import(payload, module)
+            split = self.split_import(payload, module)
             if split is None:
                 return UNKNOWN_KIND
             target, name = split
@@ -242,7 +241,7 @@ class Project:
         if kind == "import":
             if payload in _CLASS_KINDS:
                 return Resolved(_CLASS_KINDS[payload], Confidence.HIGH)
-            split = self._split_import(payload, module)
+            split = self.split_import(payload, module)
             if split is None:
                 return _external_call_kind(payload)
             target, name = split
@@ -280,7 +279,7 @@ class Project:
         seen: set[str] = set()
         while ref.startswith("import:") and ref not in seen:
             seen.add(ref)
-            split = self._split_import(ref[7:], module)
+            split = self.split_import(ref[7:], module)
             if split is None:
                 return None
             module, name = split
@@ -333,7 +332,7 @@ class Project:
                 return self.resolve_class(f"import:{module.imports[payload]}", module, depth + 1)
             return None
         if kind in ("import", "str"):
-            split = self._split_import(payload, module)
+            split = self.split_import(payload, module)
             if split is None:
                 return None
             target, name = split
@@ -402,7 +401,7 @@ class Project:
         for target in (load.target, *load.candidates):
             yield target, module
         if load.mapping.startswith("import:"):
-            split = self._split_import(load.mapping[7:], module)
+            split = self.split_import(load.mapping[7:], module)
             if split is not None and "." not in split[1]:
                 where, name = split
                 for target in where.mappings.get(name, ()):
@@ -509,7 +508,7 @@ class Project:
     def routes(self, module: ModuleFacts) -> Iterator[Route]:
         for function in module.functions.values():
             for deco in function.decorators:
-                if deco.attr not in ROUTE_ATTRS:
+                if deco.attr not in names.ROUTE_ATTRS:
                     continue
                 resolved = self.kind_of(deco.receiver, module)
                 known = resolved.kind in ("flask-app", "blueprint")
@@ -523,7 +522,7 @@ class Project:
                 break
         for rule in module.url_rules:
             view = module.functions.get(rule.function)
-            if view is None or any(d.attr in ROUTE_ATTRS for d in view.decorators):
+            if view is None or any(d.attr in names.ROUTE_ATTRS for d in view.decorators):
                 continue
             resolved = self.kind_of(rule.receiver, module)
             if resolved.kind in ("flask-app", "blueprint"):

@@ -39,10 +39,10 @@ from flaskwarden.appfacts.facts import (
 )
 from flaskwarden.python.analyze import assigned_targets
 from flaskwarden.python.evaluate import dotted
-from flaskwarden.python.facts import UNNAMED, Ref, Span
+from flaskwarden.python.facts import UNNAMED, Ref, Span, span_of
+from flaskwarden.python.names import ROUTE_ATTRS
 from flaskwarden.taint.tables import EXTERNAL_PACKAGES
 
-ROUTE_ATTRS: Final = frozenset({"route", "get", "post", "put", "delete", "patch"})
 HOOK_ATTRS: Final = frozenset(
     {
         "before_request",
@@ -245,15 +245,7 @@ class AppAnalyzer:
     # -- helpers ---------------------------------------------------------------------
 
     def span(self, node: ast.AST) -> Span:
-        line = getattr(node, "lineno", 1)
-        text = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
-        return Span(
-            line,
-            getattr(node, "col_offset", 0) + 1,
-            getattr(node, "end_lineno", None) or line,
-            (getattr(node, "end_col_offset", None) or 0) + 1,
-            text[:200],
-        )
+        return span_of(node, self.lines)
 
     def qualify(self, node: ast.expr, fn: _Function | None) -> str | None:
         """The imported name a name/attribute chain stands for, unless a local shadows it."""

@@ -34,6 +34,7 @@ from flaskwarden.python.facts import (
     Span,
     UrlRule,
     Usage,
+    span_of,
 )
 from flaskwarden.python.names import (
     is_connection_url_name,
@@ -53,21 +54,6 @@ APP_ATTR_KEYS: Final = {
     "env": "ENV",
 }
 CONFIG_LOADERS: Final = frozenset({"from_object", "from_pyfile", "from_envvar", "from_file"})
-ROUTE_DECORATORS: Final = frozenset({"route", "get", "post", "put", "delete", "patch"})
-HOOK_DECORATORS: Final = frozenset(
-    {
-        "before_request",
-        "after_request",
-        "teardown_request",
-        "teardown_appcontext",
-        "before_app_request",
-        "after_app_request",
-        "errorhandler",
-        "app_errorhandler",
-        "context_processor",
-        "app_context_processor",
-    }
-)
 _DSN_RE: Final = re.compile(
     r"\b(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<user>[\w.%+~-]*):(?P<password>[^@\s'\"/\[\]]+)@[^\s'\"]+",
     re.IGNORECASE,
@@ -83,7 +69,6 @@ _WEAK_HASHES: Final = frozenset({"md5", "sha1", "sha224", "sha256", "sha384", "s
 _REQUEST_DATA: Final = frozenset(
     {"form", "args", "values", "json", "get_json", "data", "files", "cookies", "headers"}
 )
-_AUTH_WORDS: Final = ("login", "auth", "required", "admin", "permission", "role", "jwt", "token")
 _MAX_SNIPPET: Final = 200
 
 
@@ -147,12 +132,7 @@ class ModuleAnalyzer:
     # -- helpers ----------------------------------------------------------------
 
     def span(self, node: ast.AST) -> Span:
-        line = getattr(node, "lineno", 1)
-        col = getattr(node, "col_offset", 0) + 1
-        end_line = getattr(node, "end_lineno", None) or line
-        end_col = (getattr(node, "end_col_offset", None) or 0) + 1
-        text = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
-        return Span(line, col, end_line, end_col, text[:_MAX_SNIPPET])
+        return span_of(node, self.lines, _MAX_SNIPPET)
 
     def event(
         self, kind: str, node: ast.AST, detail: str = "", scope: str = "", ref: Ref = UNNAMED

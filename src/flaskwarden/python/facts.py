@@ -37,6 +37,19 @@ class Span:
     snippet: str
 
 
+def span_of(node: object, lines: list[str], max_snippet: int = 200) -> Span:
+    """The :class:`Span` of an AST node, with its first source line as snippet."""
+    line = getattr(node, "lineno", 1)
+    text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+    return Span(
+        line,
+        getattr(node, "col_offset", 0) + 1,
+        getattr(node, "end_lineno", None) or line,
+        (getattr(node, "end_col_offset", None) or 0) + 1,
+        text[:max_snippet],
+    )
+
+
 @dataclass(frozen=True)
 class Origin:
     """What a name was bound to: a call (``callee`` is a ref), another name, or other."""

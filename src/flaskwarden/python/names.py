@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from typing import Final
 
+# Decorators (``@app.route``, ``@bp.get`` ...) and methods that register a view.
+ROUTE_ATTRS: Final = frozenset({"route", "get", "post", "put", "delete", "patch"})
+
 _WORD_SPLIT: Final = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
 _SECRET_LAST: Final = frozenset(
     {"SECRET", "TOKEN", "PASSWORD", "PASSWD", "PWD", "PASS", "CREDENTIALS", "APIKEY"}

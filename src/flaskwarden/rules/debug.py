@@ -455,7 +455,7 @@ def diagnostic_endpoint(module: ModuleFacts, project: Project) -> Iterator[Findi
         if not function.usages or function.auth_checked:
             continue
         if any(
-            deco.attr not in ("route", "get", "post", "put", "delete", "patch")
+            deco.attr not in names.ROUTE_ATTRS
             and any(word in deco.text.lower() for word in _AUTH_WORDS)
             for deco in function.decorators
         ):

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field, replace
 from typing import Final
 
 from flaskwarden.python.evaluate import Evaluator, dotted
-from flaskwarden.python.facts import Ref, Span
+from flaskwarden.python.facts import Ref, Span, span_of
+from flaskwarden.python.names import ROUTE_ATTRS
 from flaskwarden.taint import tables
 
 MAX_STEPS: Final = 12
 MAX_ORIGINS: Final = 16
 MAX_CALL_DEPTH: Final = 3
-_ROUTE_ATTRS: Final = frozenset({"route", "get", "post", "put", "delete", "patch"})
 _CONVERTER: Final = re.compile(r"<(?:(?P<conv>[a-zA-Z_][\w]*)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 _FIXED_HOST: Final = re.compile(r"^[a-zA-Z][\w+.-]*://[^/?#{}]+[/?#]")
 
@@ -190,7 +190,7 @@ class _FunctionInterpreter:
         for deco in self.node.decorator_list:
             if not isinstance(deco, ast.Call) or not isinstance(deco.func, ast.Attribute):
                 continue
-            if deco.func.attr not in _ROUTE_ATTRS or not deco.args:
+            if deco.func.attr not in ROUTE_ATTRS or not deco.args:
                 continue
             rule = deco.args[0]
             if not (isinstance(rule, ast.Constant) and isinstance(rule.value, str)):
@@ -648,15 +648,7 @@ class TaintAnalyzer:
         self.module_classes: set[str] = set()
 
     def span(self, node: ast.AST) -> Span:
-        line = getattr(node, "lineno", 1)
-        text = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
-        return Span(
-            line,
-            getattr(node, "col_offset", 0) + 1,
-            getattr(node, "end_lineno", None) or line,
-            (getattr(node, "end_col_offset", None) or 0) + 1,
-            text[:200],
-        )
+        return span_of(node, self.lines)
 
     def run(self) -> ModuleTaint:
         for stmt in self.tree.body:

@@ -93,7 +93,7 @@ class Resolver:
                 return self.function(f"import:{module.imports[payload]}", module, depth + 1)
             return None
         if kind == "import":
-            split = self.project._split_import(payload, module)
+            split = self.project.split_import(payload, module)
             if split is None:
                 return None
             target, name = split
