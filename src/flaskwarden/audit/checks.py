@@ -508,7 +508,6 @@ def _json_only(view: _View) -> bool:
 def missing_csrf_protection(ctx: AuditContext) -> Iterator[Finding]:
     """State-changing routes accept cookie-authenticated requests without CSRF protection.
 
-    ## What it does
     Reads the live `url_map` for routes that accept `POST`, `PUT`, `PATCH` or `DELETE`
     and checks that something verifies a CSRF token on them: Flask-WTF's `CSRFProtect`
     (enabled), Flask-SeaSurf, a `before_request` hook named for CSRF, or a Flask-WTF form
@@ -516,47 +515,8 @@ def missing_csrf_protection(ctx: AuditContext) -> Iterator[Finding]:
     authenticate with a header token are not exposed to CSRF). One finding per app, at
     the first unprotected route, listing the others.
 
-    ## Why is this bad?
-    The browser attaches the session cookie to a form another site submits. Any page the
-    logged-in user visits can add to their cart, change their email, place an order or,
-    for an admin, trigger back-office actions on their behalf (CWE-352).
-
-    ## Example
-    ```python
-    from flask import Flask, redirect, request, session
-
-    app = Flask(__name__)
-
-
-    @app.post("/cart/add")
-    def add_to_cart():
-        session.setdefault("cart", []).append(request.form["sku"])
-        return redirect("/cart")
-    ```
-
-    ## Use instead
-    ```python
-    from flask import Flask, redirect, request, session
-    from flask_wtf.csrf import CSRFProtect
-
-    app = Flask(__name__)
-    csrf = CSRFProtect(app)  # and {{ csrf_token() }} in every form
-
-
-    @app.post("/cart/add")
-    def add_to_cart():
-        session.setdefault("cart", []).append(request.form["sku"])
-        return redirect("/cart")
-    ```
-
-    ## Fix safety
-    Unsafe until every form renders `{{ csrf_token() }}` and every JavaScript client
-    sends the `X-CSRFToken` header: requests without a token get 400 once it is on.
-
-    ## References
-    - CWE-352: Cross-Site Request Forgery
-    - https://flask-wtf.readthedocs.io/en/stable/csrf/
-    """
+    Documented by the scan rule of the same id (`flaskwarden explain`), whose
+    docs describe the code pattern; this unit checks the live app object."""
     protection, reason = _csrf_protection(ctx.app)
     if protection is not None:
         return
@@ -590,52 +550,13 @@ def missing_csrf_protection(ctx: AuditContext) -> Iterator[Finding]:
 def insecure_session_cookie(ctx: AuditContext) -> Iterator[Finding]:
     """Session cookie settings that let scripts read it, send it over http or cross-site.
 
-    ## What it does
     Reads the imported app's `SESSION_COOKIE_HTTPONLY`, `SESSION_COOKIE_SECURE` and
     `SESSION_COOKIE_SAMESITE`. Reports HttpOnly turned off, Secure turned off explicitly
     (or left at Flask's default `False` when `PREFERRED_URL_SCHEME` is `https`), and
     `SameSite="None"`. Flask's default of no SameSite attribute is not reported.
 
-    ## Why is this bad?
-    Without HttpOnly, any XSS reads the session cookie and takes over the account
-    (CWE-1004). Without Secure, the cookie travels in clear text over any http request,
-    including the one a network attacker provokes (CWE-614). `SameSite=None` sends it on
-    every cross-site request, undoing the browser's CSRF defence (CWE-1275).
-
-    ## Example
-    ```python
-    from flask import Flask
-
-    app = Flask(__name__)
-    app.config.update(
-        SESSION_COOKIE_HTTPONLY=False,  # the mini-cart script reads the cookie
-        SESSION_COOKIE_SAMESITE="None",
-    )
-    ```
-
-    ## Use instead
-    ```python
-    from flask import Flask
-
-    app = Flask(__name__)
-    app.config.update(
-        SESSION_COOKIE_SECURE=True,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-    )
-    ```
-
-    ## Fix safety
-    Secure cookies are not sent over plain http: behind a TLS-terminating proxy that is
-    what you want; for local development over http keep Secure off in the development
-    config only. Page scripts that read the cookie must get the data another way.
-
-    ## References
-    - CWE-1004: Sensitive Cookie Without 'HttpOnly' Flag
-    - CWE-614: Sensitive Cookie in HTTPS Session Without 'Secure' Attribute
-    - CWE-1275: Sensitive Cookie with Improper SameSite Attribute
-    - https://flask.palletsprojects.com/en/stable/security/#set-cookie-options
-    """
+    Documented by the scan rule of the same id (`flaskwarden explain`), whose
+    docs describe the code pattern; this unit checks the live app object."""
     config = ctx.app.config
     if config.get("SESSION_COOKIE_HTTPONLY") is False:
         yield ctx.finding(
@@ -673,60 +594,14 @@ def insecure_session_cookie(ctx: AuditContext) -> Iterator[Finding]:
 def missing_security_headers(ctx: AuditContext) -> Iterator[Finding]:
     """Responses carry none of the basic security headers.
 
-    ## What it does
     Sends one GET for a path that does not exist through the app's test client (no
     network, no view runs; `before_request` and `after_request` hooks do) and looks at
     the response for `X-Content-Type-Options`, `X-Frame-Options` or
     `Content-Security-Policy`, whoever sets them: Flask-Talisman, the flaskwarden guard,
     an `after_request` hook.
 
-    ## Why is this bad?
-    Without them browsers sniff uploaded files into executable HTML, any site can frame
-    the app's pages for clickjacking, and there is no CSP to limit what an injected
-    script can do (CWE-693). They cost one hook.
-
-    ## Example
-    ```python
-    from flask import Flask
-
-    app = Flask(__name__)
-
-
-    @app.get("/")
-    def index():
-        return "Corner Shop"
-    ```
-
-    ## Use instead
-    ```python
-    from flask import Flask
-
-    app = Flask(__name__)
-
-
-    @app.after_request
-    def set_security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Content-Security-Policy", "default-src 'self'")
-        return response
-
-
-    @app.get("/")
-    def index():
-        return "Corner Shop"
-    ```
-
-    ## Fix safety
-    `X-Content-Type-Options` and frame options are safe for almost every app; a CSP
-    blocks inline scripts and third-party resources until it lists them: start with
-    `Content-Security-Policy-Report-Only` if unsure. `Talisman(app)` sets all of them.
-
-    ## References
-    - CWE-693: Protection Mechanism Failure
-    - https://flask.palletsprojects.com/en/stable/security/#security-headers
-    - https://github.com/wntrblm/flask-talisman
-    """
+    Documented by the scan rule of the same id (`flaskwarden explain`), whose
+    docs describe the code pattern; this unit checks the live app object."""
     try:
         response = ctx.app.test_client().get("/__flaskwarden-audit-headers__")
     except Exception as exc:  # the app's own hooks failed on a bare request
@@ -762,55 +637,13 @@ def _nested(blueprint: Any) -> list[Any]:
 def unregistered_blueprint(ctx: AuditContext) -> Iterator[Finding]:
     """A blueprint with routes that the app never registers: its URLs are all 404.
 
-    ## What it does
     Lists the blueprints the project's modules created while the app was imported and
     compares them with `app.blueprints`; modules of the app's package that were never
     imported are parsed (not run) for `Blueprint(...)` objects with routes, which
     cannot be registered either.
 
-    ## Why is this bad?
-    The routes were written, reviewed and maybe documented, but every request to them
-    is a 404 in production: an API the mobile app calls, an admin page, a webhook.
-    Usually a `register_blueprint` line lost in a refactor.
-
-    ## Example
-    ```python
-    from flask import Blueprint, Flask
-
-    admin = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-    @admin.get("/")
-    def dashboard():
-        return "back office"
-
-
-    app = Flask(__name__)
-    ```
-
-    ## Use instead
-    ```python
-    from flask import Blueprint, Flask
-
-    admin = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-    @admin.get("/")
-    def dashboard():
-        return "back office"
-
-
-    app = Flask(__name__)
-    app.register_blueprint(admin)
-    ```
-
-    ## Fix safety
-    Registering exposes the blueprint's routes: check that they are meant to be public
-    (or protected) before adding the line. Delete the blueprint if it is dead code.
-
-    ## References
-    - https://flask.palletsprojects.com/en/stable/blueprints/
-    """
+    Documented by the scan rule of the same id (`flaskwarden explain`), whose
+    docs describe the code pattern; this unit checks the live app object."""
     registered = {id(bp) for bp in ctx.app.blueprints.values()}
     live = [(bp, site) for bp, site in ctx.blueprints if site is not None]
     unregistered = [(bp, site) for bp, site in live if id(bp) not in registered]
