@@ -52,7 +52,6 @@ _IMPLEMENTATION_MODULES: Final = (
     "flaskwarden.audit.checks",
     "flaskwarden.guard.checks",
 )
-_EXTRA_MODULES: list[str] = []
 
 
 @dataclass(frozen=True)
@@ -205,20 +204,12 @@ def implements(rule_id: str, mode: str = "scan") -> Callable[[F], F]:
     return decorator
 
 
-def register_module(module: str) -> None:
-    """Add a module whose import registers more implementations (probe, audit, ...)."""
-    if module not in _EXTRA_MODULES:
-        _EXTRA_MODULES.append(module)
-        if _loaded:
-            importlib.import_module(module)
-
-
 def _load() -> None:
     global _loaded
     if _loaded:
         return
     _loaded = True
-    for module in (*_IMPLEMENTATION_MODULES, *_EXTRA_MODULES):
+    for module in _IMPLEMENTATION_MODULES:
         importlib.import_module(module)
 
 

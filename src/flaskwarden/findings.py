@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 
 class Severity(enum.IntEnum):
@@ -117,10 +117,6 @@ class Finding:
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.column, self.rule, self.message)
-
-    def with_path(self, path: str) -> Finding:
-        """The same finding in a file known under another (e.g. re-rooted) path."""
-        return replace(self, path=path, fingerprint="")
 
 
 @dataclass(frozen=True, order=True)

@@ -98,7 +98,6 @@ class Template:
     extends: list[str] = field(default_factory=list)
     includes: list[str] = field(default_factory=list)
     dynamic_includes: bool = False
-    suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
 
 
 def template_name(rel: str) -> str:

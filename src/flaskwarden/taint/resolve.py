@@ -264,8 +264,6 @@ def _argument(args: dict[str, Taint], function: FunctionTaint, param: str) -> Ta
     taint = args.get(f"kw:{param}", CLEAN)
     if param in params:
         index = params.index(param)
-        if function.params and function.params[0] in ("self", "cls"):
-            pass
         taint = taint | args.get(str(index), CLEAN)
     return taint
 
