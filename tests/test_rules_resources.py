@@ -10,10 +10,15 @@ from __future__ import annotations
 import ast
 import pickle
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from flaskwarden.appfacts import AppFacts, analyze_app
+from flaskwarden.appfacts import analyzer as app_analyzer
+from flaskwarden.python import nodes
 from tests.conftest import run_scan
 
 ODD_SYNTAX = """
@@ -100,7 +105,7 @@ def _walk(value: Any, depth: int = 0) -> list[Any]:
     return found
 
 
-def test_analysis_is_linear_in_module_size() -> None:
+def test_analysis_is_linear_in_module_size(monkeypatch: pytest.MonkeyPatch) -> None:
     def module(n: int) -> str:
         lines = ["from flask import Flask, request", "app = Flask(__name__)", "cache = {}"]
         for i in range(n):
@@ -114,24 +119,29 @@ def test_analysis_is_linear_in_module_size() -> None:
         return "\n".join(lines) + "\n"
 
     # Work is counted, not timed (no timed assertions in the suite): every walk the
-    # analyzer does goes through ast.iter_child_nodes.
-    real = ast.iter_child_nodes
+    # analyzer does goes through flaskwarden.python.nodes (child_nodes or walk).
+    count = 0
+
+    def counting_children(node: ast.AST) -> list[ast.AST]:
+        nonlocal count
+        count += 1
+        return nodes.child_nodes(node)
+
+    def counting_walk(node: ast.AST) -> Iterator[ast.AST]:
+        nonlocal count
+        for sub in nodes.walk(node):
+            count += 1
+            yield sub
+
+    monkeypatch.setattr(app_analyzer, "child_nodes", counting_children)
+    monkeypatch.setattr(app_analyzer, "walk", counting_walk)
     visits = []
     for n in (1000, 4000):
         text = module(n)
-        tree = ast.parse(text)
         count = 0
-
-        def counting(node: ast.AST, real=real):  # type: ignore[no-untyped-def]
-            nonlocal count
-            count += 1
-            return real(node)
-
-        ast.iter_child_nodes = counting  # type: ignore[assignment]
-        try:
-            analyze_app(tree, text, "big.py", {"Flask": "flask.Flask", "request": "flask.request"})
-        finally:
-            ast.iter_child_nodes = real  # type: ignore[assignment]
+        analyze_app(
+            ast.parse(text), text, "big.py", {"Flask": "flask.Flask", "request": "flask.request"}
+        )
         visits.append(count)
     # four times the input costs about four times the work, not sixteen
     assert visits[0] > 10_000

@@ -41,6 +41,7 @@ from flaskwarden.python.analyze import assigned_targets
 from flaskwarden.python.evaluate import dotted
 from flaskwarden.python.facts import UNNAMED, Ref, Span, span_of
 from flaskwarden.python.names import ROUTE_ATTRS
+from flaskwarden.python.nodes import child_nodes, walk
 from flaskwarden.taint.tables import EXTERNAL_PACKAGES
 
 HOOK_ATTRS: Final = frozenset(
@@ -304,7 +305,7 @@ class AppAnalyzer:
         if fn is None:
             return frozenset()
         found: set[str] = set()
-        for sub in ast.walk(node):
+        for sub in walk(node):
             if isinstance(sub, ast.Name):
                 if sub.id in fn.labels:
                     found |= fn.labels[sub.id]
@@ -328,7 +329,7 @@ class AppAnalyzer:
                 self.module_names.add(stmt.name)
             elif not isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 for target in assigned_targets(stmt):
-                    for node in ast.walk(target):
+                    for node in walk(target):
                         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                             self.module_names.add(node.id)
 
@@ -425,7 +426,7 @@ class AppAnalyzer:
             if isinstance(stmt.value, ast.Call):
                 self._construction(stmt.value, UNNAMED, fn, stmt)
         else:
-            for child in ast.iter_child_nodes(stmt):
+            for child in child_nodes(stmt):
                 if isinstance(child, ast.expr):
                     self._exprs(child, fn, cls)
 
@@ -468,7 +469,7 @@ class AppAnalyzer:
     def _bind(self, target: ast.expr, labels: Labels, fn: _Function | None) -> None:
         if fn is None:
             return
-        for node in ast.walk(target):
+        for node in walk(target):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 if labels:
                     fn.labels[node.id] = labels
@@ -557,7 +558,7 @@ class AppAnalyzer:
                 refs = fn.lists[iterable.id]
             elif iterable.id not in fn.locals and iterable.id in self.module_lists:
                 refs = self.module_lists[iterable.id]
-        for node in ast.walk(target):
+        for node in walk(target):
             if isinstance(node, ast.Name):
                 fn.loops[node.id] = refs
 
@@ -836,7 +837,7 @@ class AppAnalyzer:
             elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 fn.locals.add(sub.name)
             elif isinstance(sub, (ast.If, ast.IfExp, ast.While)):
-                for name in ast.walk(sub.test):
+                for name in walk(sub.test):
                     if isinstance(name, ast.Name):
                         fn.guarded_names.add(name.id)
             elif isinstance(sub, (ast.Import, ast.ImportFrom)):
@@ -847,7 +848,7 @@ class AppAnalyzer:
                         fn.locals.add(local)
             elif isinstance(sub, ast.stmt):
                 for target in assigned_targets(sub):
-                    for name in ast.walk(target):
+                    for name in walk(target):
                         if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Store):
                             fn.locals.add(name.id)
             elif isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
@@ -1001,7 +1002,7 @@ class AppAnalyzer:
         return wrote
 
     def _writes(self, node: ast.AST, fn: _Function) -> bool:
-        for sub in ast.walk(node):
+        for sub in walk(node):
             if not isinstance(sub, ast.Call):
                 continue
             name = (dotted(sub.func) or "").rsplit(".", 1)[-1]
@@ -1109,7 +1110,7 @@ class AppAnalyzer:
             elif isinstance(node, ast.comprehension) and fn is not None:
                 # visited before the element: `[f(x) for x in request.args]` taints x
                 self._bind(node.target, self.labels(node.iter, fn), fn)
-            for child in ast.iter_child_nodes(node):
+            for child in child_nodes(node):
                 if not isinstance(child, ast.stmt):
                     stack.append(child)
 
@@ -1431,7 +1432,7 @@ class AppAnalyzer:
         elif _SENSITIVE_COOKIE.search(name):
             sensitive = f"its name {name!r}"
         elif value_node is not None:
-            for sub in ast.walk(value_node):
+            for sub in walk(value_node):
                 word = (
                     sub.id
                     if isinstance(sub, ast.Name)
@@ -1525,7 +1526,7 @@ def _str_key(node: ast.expr | None) -> bool:
 
 def _dev_test(test: ast.expr) -> bool:
     """``if app.testing:``, ``if app.debug:``, ``if config_name == "development":``."""
-    for node in ast.walk(test):
+    for node in walk(test):
         word = ""
         if isinstance(node, ast.Name):
             word = node.id
@@ -1568,7 +1569,7 @@ def _own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
         yield node
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(child_nodes(node))
 
 
 def analyze_app(tree: ast.Module, text: str, path: str, imports: dict[str, str]) -> AppFacts:

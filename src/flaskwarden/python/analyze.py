@@ -45,6 +45,7 @@ from flaskwarden.python.names import (
     is_self_named,
     looks_like_credential,
 )
+from flaskwarden.python.nodes import child_nodes, walk
 
 # Attribute names on an app object that are configuration keys in disguise.
 APP_ATTR_KEYS: Final = {
@@ -235,7 +236,7 @@ class ModuleAnalyzer:
             elif not isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 # Imported names stay `import:` refs, so `flask.Flask` is still known.
                 for target in assigned_targets(stmt):
-                    for node in ast.walk(target):
+                    for node in walk(target):
                         if isinstance(node, ast.Name):
                             self.module_names.add(node.id)
 
@@ -352,7 +353,7 @@ class ModuleAnalyzer:
                 global_names.update(sub.names)
         for sub in own:
             for target in assigned_targets(sub) if isinstance(sub, ast.stmt) else ():
-                for name_node in ast.walk(target):
+                for name_node in walk(target):
                     # `d[k] = v` binds nothing: d and k are loads, not new locals
                     if (
                         isinstance(name_node, ast.Name)
@@ -852,7 +853,7 @@ class ModuleAnalyzer:
             args = args[1:]
         if algo not in _WEAK_HASHES or not args:
             return
-        for sub in ast.walk(args[0]):
+        for sub in walk(args[0]):
             name = _name_of(sub)
             if name is not None and is_password_name(name):
                 self.event("weak-hash", node, algo, scope_name)
@@ -974,7 +975,7 @@ def _walk_expressions(root: ast.AST) -> Iterator[ast.AST]:
     while stack:
         node = stack.pop()
         yield node
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             # nested statements (and so nested scopes) are walked by the statement walker
             if not isinstance(child, ast.stmt):
                 stack.append(child)
@@ -1006,7 +1007,7 @@ def _own_tree(body: list[ast.stmt]) -> tuple[list[ast.AST], dict[int, ast.AST]]:
     while stack:
         node = stack.pop()
         nodes.append(node)
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             parents[id(child)] = node
             if not isinstance(
                 child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
@@ -1105,7 +1106,7 @@ def _literal_kind(name: str, value: object) -> str | None:
 
 
 def _find_default_node(root: ast.expr, line: int, column: int) -> ast.expr | None:
-    for node in ast.walk(root):
+    for node in walk(root):
         if isinstance(node, ast.expr) and node.lineno == line and node.col_offset + 1 == column:
             return node
     return None
@@ -1199,14 +1200,14 @@ def _hashed_attrs(node: ast.ClassDef) -> tuple[str, ...]:
         for stmt in node.body
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
         and any(
-            isinstance(sub, ast.Call) and _callee_name(sub) in _HASH_CALLS for sub in ast.walk(stmt)
+            isinstance(sub, ast.Call) and _callee_name(sub) in _HASH_CALLS for sub in walk(stmt)
         )
     }
     if "__set__" in hashing_methods:
         hashed.append("__set__")  # a descriptor that hashes what is assigned through it
     for stmt in node.body:
         if isinstance(stmt, ast.Assign) and hashing_methods:
-            for call in ast.walk(stmt.value):
+            for call in walk(stmt.value):
                 if (
                     isinstance(call, ast.Call)
                     and _callee_name(call) in ("property", "hybrid_property")
@@ -1226,9 +1227,9 @@ def _hashed_attrs(node: ast.ClassDef) -> tuple[str, ...]:
         if stmt.name != "__init__":
             continue
         params = {a.arg for a in (*stmt.args.posonlyargs, *stmt.args.args, *stmt.args.kwonlyargs)}
-        for sub in ast.walk(stmt):
+        for sub in walk(stmt):
             if isinstance(sub, ast.Call) and _callee_name(sub) in _HASH_CALLS:
-                for arg in ast.walk(sub):
+                for arg in walk(sub):
                     if isinstance(arg, ast.Name) and arg.id in params:
                         hashed.append(arg.id)
     return tuple(dict.fromkeys(hashed))
@@ -1313,7 +1314,7 @@ def _flow(stmt: ast.stmt) -> tuple[set[str], list[ast.AST]]:
         sources = [*stmt.value.args, *(k.value for k in stmt.value.keywords)]
     names: set[str] = set()
     for target in targets:
-        for part in ast.walk(target):
+        for part in walk(target):
             if isinstance(part, ast.Name):
                 names.add(part.id)
         root = _root_name(target)
@@ -1341,7 +1342,7 @@ def _shown_names(nodes: list[ast.AST]) -> set[str]:
         elif isinstance(node, ast.IfExp):
             stack += [node.body, node.orelse]
         elif not isinstance(node, (ast.Compare, ast.Lambda)):
-            stack += ast.iter_child_nodes(node)
+            stack += child_nodes(node)
     return names
 
 
@@ -1441,7 +1442,7 @@ def _secret_item(node: ast.AST, parents: dict[int, ast.AST]) -> str | None:
 def statement_spans(tree: ast.Module) -> list[tuple[int, int]]:
     """Line spans of logical statements; compound statements count their header only."""
     spans: list[tuple[int, int]] = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, ast.stmt):
             continue
         start = node.lineno

@@ -22,6 +22,7 @@ from typing import Final
 from flaskwarden.python.evaluate import Evaluator, dotted
 from flaskwarden.python.facts import Ref, Span, span_of
 from flaskwarden.python.names import ROUTE_ATTRS
+from flaskwarden.python.nodes import child_nodes, walk
 from flaskwarden.taint import tables
 
 MAX_STEPS: Final = 12
@@ -251,7 +252,7 @@ class _FunctionInterpreter:
             self.expr(stmt.subject)
             self._branches([case.body for case in stmt.cases])
         else:
-            for child in ast.iter_child_nodes(stmt):
+            for child in child_nodes(stmt):
                 if isinstance(child, ast.expr):
                     self.expr(child)
 
@@ -432,7 +433,7 @@ class _FunctionInterpreter:
             self._expr(node.test, d)
             return self._expr(node.body, d) | self._expr(node.orelse, d)
         if isinstance(node, (ast.Compare, ast.UnaryOp)):
-            for child in ast.iter_child_nodes(node):
+            for child in child_nodes(node):
                 if isinstance(child, ast.expr):
                     self._expr(child, d)
             return CLEAN
@@ -706,7 +707,7 @@ class TaintAnalyzer:
                 self.result.template_globals.add(name)
 
     def _module_template_facts(self) -> None:
-        for node in ast.walk(self.tree):
+        for node in walk(self.tree):
             if isinstance(node, ast.Assign):
                 for target in node.targets:
                     # app.jinja_env.globals["name"] = ...
@@ -803,7 +804,7 @@ _TEMPLATE_FACT_WORDS: Final = re.compile(
 
 def _has_loop(body: list[ast.stmt]) -> bool:
     for node in body:
-        for sub in ast.walk(node):
+        for sub in walk(node):
             if isinstance(sub, (ast.For, ast.AsyncFor, ast.While)):
                 return True
     return False
@@ -889,7 +890,7 @@ def _fixed_host(node: ast.expr, taint: Taint) -> Taint:
 
 
 def _names(target: ast.expr) -> Iterator[str]:
-    for node in ast.walk(target):
+    for node in walk(target):
         if isinstance(node, ast.Name):
             yield node.id
 
@@ -955,7 +956,7 @@ def _validated_url(test: ast.expr) -> tuple[str | None, bool]:
         if _is_url_validator(name) and test.args:
             return _subject(test.args[0]), not negated
     checked: str | None = None
-    for node in ast.walk(test):
+    for node in walk(test):
         if (
             isinstance(node, ast.Attribute)
             and node.attr in ("netloc", "scheme", "hostname")
@@ -1043,7 +1044,7 @@ def _non_html_mimetype(node: ast.Call) -> bool:
 def _mentions_static(node: ast.expr, static_names: set[str]) -> bool:
     """A path expression under the static folder: a 'static' path segment,
     ``app.static_folder``, or a local name already known to hold such a path."""
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.Name) and sub.id in static_names:
             return True
         if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
@@ -1057,7 +1058,7 @@ def _mentions_static(node: ast.expr, static_names: set[str]) -> bool:
 
 def _returned_keys(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str] | None:
     keys: set[str] = set()
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.Return) and sub.value is not None:
             value = sub.value
             if isinstance(value, ast.Dict):
