@@ -6,7 +6,9 @@ the scan goes on; only a usage error (bad option) stops it.
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import itertools
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -107,7 +109,32 @@ def read_file(source: SourceFile, max_size: int) -> bytes | Diagnostic:
 
 def scan(paths: Sequence[Path], options: ScanOptions | None = None) -> Report:
     """Scan files and directories and return every finding and diagnostic."""
-    options = options or ScanOptions()
+    with _gc_paused():
+        return _scan(paths, options or ScanOptions())
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Run without the cyclic garbage collector.
+
+    A scan allocates millions of small, long-lived objects (syntax trees, then the
+    facts of every file) and frees them by reference counting; nothing it builds is
+    cyclic garbage worth hunting. With the collector on, CPython re-traverses
+    everything alive again and again as the facts pile up: on a 160k-line project
+    that was a quarter of the whole scan (unpickling the workers' results alone went
+    from 0.16 s to 1.2 s). Worker processes collect now and then
+    (:func:`_analyze_item`) to bound any cycles a file's analysis leaves behind.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _scan(paths: Sequence[Path], options: ScanOptions) -> Report:
     paths = list(paths) or [Path(".")]
     root = scan_root(paths)
     settings, diagnostics = resolve_settings(paths, options)
@@ -366,14 +393,23 @@ def _run_analysis(items: list[tuple[str, bytes, FileKind]], jobs: int | None) ->
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
         chunk = max(1, min(32, len(items) // (workers * 8)))
         out = []
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=gc.disable
+        ) as pool:
             for result in pool.map(_analyze_item, items, chunksize=chunk):
                 out.append(result)
                 advance()
         return out
 
 
+# A worker collects cyclic garbage after this many files (see _gc_paused).
+_COLLECT_EVERY: Final = 256
+_analysed_in_process = itertools.count(1)
+
+
 def _analyze_item(item: tuple[str, bytes, FileKind]) -> FileResult:
+    if next(_analysed_in_process) % _COLLECT_EVERY == 0:
+        gc.collect()
     rel, data, kind = item
     if kind is FileKind.TEMPLATE:
         try:
