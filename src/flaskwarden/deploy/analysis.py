@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,18 +77,13 @@ def build_model(
     return DeployModel(targets, inputs, resolver)
 
 
-# The model of each live ScanContext, so that several rules share one build.
-_MODELS: dict[int, tuple[weakref.ref[ScanContext], DeployModel]] = {}
-
-
 def model_for(ctx: ScanContext) -> DeployModel:
-    """The deployment model of a scan (built on first use, then cached for the life of
-    that context)."""
-    for key in [k for k, (ref, _) in _MODELS.items() if ref() is None]:
-        del _MODELS[key]
-    cached = _MODELS.get(id(ctx))
-    if cached is not None and cached[0]() is ctx:
-        return cached[1]
+    """The deployment model of a scan, built on first use and kept in the scan's own
+    context (never in a module-level registry, which kept every scan's project
+    alive after the scan and cost a second at interpreter exit on large projects)."""
+    cached = ctx.cache.get("deploy_model")
+    if isinstance(cached, DeployModel):
+        return cached
     model = build_model(ctx.root, ctx.project, ctx.files, ctx.read, ctx.diagnostics)
-    _MODELS[id(ctx)] = (weakref.ref(ctx), model)
+    ctx.cache["deploy_model"] = model
     return model
