@@ -85,20 +85,39 @@ class Cache:
         self.hits += 1
         return value
 
+    def prepare(self) -> bool:
+        """Create the cache directory (and its ``.gitignore``); False if impossible.
+
+        Done once by the parent process before workers write entries, so that they
+        never race to create it."""
+        if self._ready:
+            return True
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            gitignore = self.directory.parent / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("# created by flaskwarden\n*\n")
+        except OSError:
+            self.errors += 1
+            return False
+        self._ready = True
+        return True
+
     def put(self, key: str, value: object) -> None:
+        self.put_bytes(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def put_bytes(self, key: str, blob: bytes) -> None:
+        """Store an already pickled value (workers pickle a result once: for the
+        cache and to send it to the parent)."""
+        if not self.prepare():
+            return
         path = self._path(key)
         try:
-            if not self._ready:
-                self.directory.mkdir(parents=True, exist_ok=True)
-                gitignore = self.directory.parent / ".gitignore"
-                if not gitignore.exists():
-                    gitignore.write_text("# created by flaskwarden\n*\n")
-                self._ready = True
             path.parent.mkdir(exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                    handle.write(blob)
                 os.replace(tmp, path)
             except BaseException:
                 with contextlib.suppress(OSError):

@@ -340,7 +340,7 @@ def _analyse_batch(
     results: dict[str, FileResult],
 ) -> None:
     """Analyse files (from the cache where it has them) into ``results``."""
-    pending: list[tuple[str, bytes, FileKind, str]] = []
+    pending: list[_WorkItem] = []
     for source in batch:
         data = contents[source.rel]
         key = entry_key(f"{source.kind.value}:{source.rel}", data) if cache else ""
@@ -349,11 +349,11 @@ def _analyse_batch(
             results[source.rel] = cached
         else:
             pending.append((source.rel, data, source.kind, key))
-    work = [(rel, data, kind) for rel, data, kind, _ in pending]
-    for (rel, _, _, key), result in zip(pending, _run_analysis(work, options.jobs), strict=True):
+    store = cache.directory.parent if cache is not None and cache.prepare() else None
+    for (rel, _, _, _), result in zip(
+        pending, _run_analysis(pending, options.jobs, store), strict=True
+    ):
         results[rel] = result
-        if cache is not None and result_cacheable(result):
-            cache.put(key, result)
 
 
 def _rendered_names(results: Iterable[FileResult]) -> set[str]:
@@ -378,17 +378,30 @@ def result_cacheable(result: FileResult) -> bool:
 _POOL_THRESHOLD: Final = 24
 
 
-def _run_analysis(items: list[tuple[str, bytes, FileKind]], jobs: int | None) -> list[FileResult]:
+# (relative path, bytes, kind, cache key or "")
+_WorkItem = tuple[str, bytes, FileKind, str]
+
+
+def _run_analysis(items: list[_WorkItem], jobs: int | None, store: Path | None) -> list[FileResult]:
+    """Analyse ``items``, writing each cacheable result under ``store`` (a cache
+    directory) when given. In a process pool each worker pickles a result once,
+    both for the cache entry and to send it here."""
     workers = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
     with _progress(len(items)) as advance:
         if workers == 1 or len(items) < _POOL_THRESHOLD:
+            cache = Cache(store) if store is not None else None
             out = []
             for item in items:
-                out.append(_analyze_item(item))
+                result = _analyze_item(item[:3])
+                if cache is not None and result_cacheable(result):
+                    cache.put(item[3], result)
+                out.append(result)
                 advance()
             return out
         import multiprocessing
+        import pickle
         from concurrent.futures import ProcessPoolExecutor
+        from functools import partial
 
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
         chunk = max(1, min(32, len(items) // (workers * 8)))
@@ -396,10 +409,22 @@ def _run_analysis(items: list[tuple[str, bytes, FileKind]], jobs: int | None) ->
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=gc.disable
         ) as pool:
-            for result in pool.map(_analyze_item, items, chunksize=chunk):
-                out.append(result)
+            task = partial(_analyze_and_store, store=store)
+            for blob in pool.map(task, items, chunksize=chunk):
+                out.append(pickle.loads(blob))
                 advance()
         return out
+
+
+def _analyze_and_store(item: _WorkItem, store: Path | None) -> bytes:
+    """In a worker: analyse one file, cache the result, return it pickled."""
+    import pickle
+
+    result = _analyze_item(item[:3])
+    blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    if store is not None and result_cacheable(result):
+        Cache(store).put_bytes(item[3], blob)
+    return blob
 
 
 # A worker collects cyclic garbage after this many files (see _gc_paused).
