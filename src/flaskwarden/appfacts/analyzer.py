@@ -198,6 +198,9 @@ class _Function:
     params: list[str] = field(default_factory=list)
     globals: set[str] = field(default_factory=set)
     nested: dict[str, str] = field(default_factory=dict)
+    # the body's own `global` and `if` statements, in walk order (found by _scope)
+    global_stmts: list[ast.Global] = field(default_factory=list)
+    if_stmts: list[ast.If] = field(default_factory=list)
     labels: dict[str, Labels] = field(default_factory=dict)
     lists: dict[str, tuple[Ref, ...] | None] = field(default_factory=dict)
     loops: dict[str, tuple[Ref, ...] | None] = field(default_factory=dict)
@@ -819,7 +822,7 @@ class AppAnalyzer:
             method_tests=tuple(fn.method_tests),
             form_reads=tuple(fn.form_reads),
             token_auth=fn.token_auth,
-            post_renders=tuple(self._post_renders(node.body, fn)),
+            post_renders=tuple(self._post_renders(fn)),
             connection_uses=tuple(dict.fromkeys(fn.connection_uses)),
             csrf_exempt=exempt,
             nested=tuple(fn.nested.values()),
@@ -834,9 +837,12 @@ class AppAnalyzer:
         for sub in _own_nodes(fn.node.body):
             if isinstance(sub, ast.Global):
                 fn.globals.update(sub.names)
+                fn.global_stmts.append(sub)
             elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 fn.locals.add(sub.name)
             elif isinstance(sub, (ast.If, ast.IfExp, ast.While)):
+                if isinstance(sub, ast.If):
+                    fn.if_stmts.append(sub)
                 for name in walk(sub.test):
                     if isinstance(name, ast.Name):
                         fn.guarded_names.add(name.id)
@@ -949,9 +955,7 @@ class AppAnalyzer:
         if not fn.global_assigns:
             return ()
         writes: list[GlobalWrite] = []
-        for sub in _own_nodes(node.body):
-            if not isinstance(sub, ast.Global):
-                continue
+        for sub in fn.global_stmts:
             # `if _client is None: _client = make()` initialises once: not per request
             names = tuple(
                 n for n in sub.names if n in fn.global_assigns and n not in fn.guarded_names
@@ -963,13 +967,11 @@ class AppAnalyzer:
 
     # -- POST-Redirect-GET -----------------------------------------------------------------
 
-    def _post_renders(self, body: list[ast.stmt], fn: _Function) -> list[Span]:
+    def _post_renders(self, fn: _Function) -> list[Span]:
         """``return render_template(...)`` after a write, in a ``request.method ==
         "POST"`` (or ``form.validate_on_submit()``) branch."""
         found: list[Span] = []
-        for sub in _own_nodes(body):
-            if not isinstance(sub, ast.If):
-                continue
+        for sub in fn.if_stmts:
             methods = self._test_methods(sub.test, fn)
             if methods is None:
                 continue

@@ -802,11 +802,22 @@ _TEMPLATE_FACT_WORDS: Final = re.compile(
 )
 
 
+_BODY_FIELDS: Final = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
 def _has_loop(body: list[ast.stmt]) -> bool:
-    for node in body:
-        for sub in walk(node):
-            if isinstance(sub, (ast.For, ast.AsyncFor, ast.While)):
-                return True
+    """Whether a loop statement occurs anywhere in ``body`` (nested defs included).
+    Loops are statements, and statements only sit in statement lists: following
+    those is enough, without visiting any expression."""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            return True
+        for name in _BODY_FIELDS:
+            children = getattr(node, name, None)
+            if isinstance(children, list):
+                stack.extend(children)
     return False
 
 
