@@ -346,7 +346,7 @@ class ModuleAnalyzer:
             and not wrapped & {"staticmethod", "classmethod"}
         ):
             scope.instance = (class_name, positional[0].arg)
-        own, parents = _own_tree(node.body)
+        own, parents = _own_tree(node.body, with_parents=bool(node.decorator_list))
         global_names: set[str] = set()
         for sub in own:
             if isinstance(sub, ast.Global):
@@ -998,20 +998,23 @@ def _all_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
                 stack.extend(reversed(children))
 
 
-def _own_tree(body: list[ast.stmt]) -> tuple[list[ast.AST], dict[int, ast.AST]]:
-    """A function body's own nodes (as :func:`_own_nodes`) and each one's parent, in
-    one pass: the analyses of a function share it instead of walking it again."""
+def _own_tree(
+    body: list[ast.stmt], with_parents: bool = True
+) -> tuple[list[ast.AST], dict[int, ast.AST]]:
+    """A function body's own nodes (as :func:`_own_nodes`) and, if asked for, each
+    one's parent, in one pass: the analyses of a function share it instead of walking
+    it again. Only views need the parents (to follow a value into the response)."""
     nodes: list[ast.AST] = []
     parents: dict[int, ast.AST] = {}
     stack: list[ast.AST] = list(reversed(body))
+    nested = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
     while stack:
         node = stack.pop()
         nodes.append(node)
         for child in child_nodes(node):
-            parents[id(child)] = node
-            if not isinstance(
-                child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-            ):
+            if with_parents:
+                parents[id(child)] = node
+            if not isinstance(child, nested):
                 stack.append(child)
     return nodes, parents
 
