@@ -404,16 +404,20 @@ def _run_analysis(items: list[_WorkItem], jobs: int | None, store: Path | None) 
         from functools import partial
 
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-        chunk = max(1, min(32, len(items) // (workers * 8)))
-        out = []
+        # Largest files first, in small chunks: no worker is left with a big file
+        # at the end while the others idle. Results go back to input order.
+        order = sorted(range(len(items)), key=lambda i: (-len(items[i][1]), i))
+        chunk = max(1, min(8, len(items) // (workers * 16)))
+        slots: list[FileResult | None] = [None] * len(items)
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=gc.disable
         ) as pool:
             task = partial(_analyze_and_store, store=store)
-            for blob in pool.map(task, items, chunksize=chunk):
-                out.append(pickle.loads(blob))
+            ordered = [items[i] for i in order]
+            for index, blob in zip(order, pool.map(task, ordered, chunksize=chunk), strict=True):
+                slots[index] = pickle.loads(blob)
                 advance()
-        return out
+        return [result for result in slots if result is not None]
 
 
 def _analyze_and_store(item: _WorkItem, store: Path | None) -> bytes:
