@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import pickle
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -119,13 +119,16 @@ def test_analysis_is_linear_in_module_size(monkeypatch: pytest.MonkeyPatch) -> N
         return "\n".join(lines) + "\n"
 
     # Work is counted, not timed (no timed assertions in the suite): every walk the
-    # analyzer does goes through flaskwarden.python.nodes (child_nodes or walk).
+    # analyzer does goes through flaskwarden.python.nodes (a children reader or walk).
     count = 0
 
-    def counting_children(node: ast.AST) -> list[ast.AST]:
-        nonlocal count
-        count += 1
-        return nodes.child_nodes(node)
+    def counting(reader: Callable[[ast.AST], list[ast.AST]]) -> Callable[[ast.AST], list[ast.AST]]:
+        def counted(node: ast.AST) -> list[ast.AST]:
+            nonlocal count
+            count += 1
+            return reader(node)
+
+        return counted
 
     def counting_walk(node: ast.AST) -> Iterator[ast.AST]:
         nonlocal count
@@ -133,7 +136,8 @@ def test_analysis_is_linear_in_module_size(monkeypatch: pytest.MonkeyPatch) -> N
             count += 1
             yield sub
 
-    monkeypatch.setattr(app_analyzer, "child_nodes", counting_children)
+    for name in ("child_nodes", "syntax_children", "expression_children"):
+        monkeypatch.setattr(app_analyzer, name, counting(getattr(nodes, name)))
     monkeypatch.setattr(app_analyzer, "walk", counting_walk)
     visits = []
     for n in (1000, 4000):

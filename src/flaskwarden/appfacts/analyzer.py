@@ -41,7 +41,7 @@ from flaskwarden.python.analyze import assigned_targets
 from flaskwarden.python.evaluate import dotted
 from flaskwarden.python.facts import UNNAMED, Ref, Span, span_of
 from flaskwarden.python.names import ROUTE_ATTRS
-from flaskwarden.python.nodes import child_nodes, walk
+from flaskwarden.python.nodes import child_nodes, expression_children, syntax_children, walk
 from flaskwarden.taint.tables import EXTERNAL_PACKAGES
 
 HOOK_ATTRS: Final = frozenset(
@@ -1112,9 +1112,8 @@ class AppAnalyzer:
             elif isinstance(node, ast.comprehension) and fn is not None:
                 # visited before the element: `[f(x) for x in request.args]` taints x
                 self._bind(node.target, self.labels(node.iter, fn), fn)
-            for child in child_nodes(node):
-                if not isinstance(child, ast.stmt):
-                    stack.append(child)
+            # nested statements are walked by _stmt; contexts (Load, Store) hold nothing
+            stack += expression_children(node)
 
     def _attribute(self, node: ast.Attribute, fn: _Function) -> None:
         attr = self._request_attr(node, fn)
@@ -1563,15 +1562,15 @@ def _bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:
 
 
 def _own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
-    """Every node of a function body, not descending into nested defs or classes
-    (their names are still yielded)."""
+    """Every node of a function body but expression contexts, not descending into
+    nested defs or classes (their names are still yielded)."""
     stack: list[ast.AST] = list(reversed(body))
     while stack:
         node = stack.pop()
         yield node
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
-        stack.extend(child_nodes(node))
+        stack.extend(syntax_children(node))
 
 
 def analyze_app(tree: ast.Module, text: str, path: str, imports: dict[str, str]) -> AppFacts:

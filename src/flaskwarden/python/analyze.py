@@ -45,7 +45,7 @@ from flaskwarden.python.names import (
     is_self_named,
     looks_like_credential,
 )
-from flaskwarden.python.nodes import child_nodes, walk
+from flaskwarden.python.nodes import child_nodes, expression_children, syntax_children, walk
 
 # Attribute names on an app object that are configuration keys in disguise.
 APP_ATTR_KEYS: Final = {
@@ -65,6 +65,8 @@ _DOC_CREDENTIALS: Final = frozenset(
     for password in ("password", "passwd", "pass", "pwd", "pw", "secret")
 )
 _SUPPRESS_RE: Final = re.compile(r"flaskwarden:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
+# the expression nodes _expressions records facts about
+_EXPRESSION_FACTS: Final = (ast.Call, ast.BoolOp, ast.Dict, ast.Subscript, ast.Constant)
 _NOQA_RE: Final = re.compile(r"\bnoqa\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)", re.I)
 _WEAK_HASHES: Final = frozenset({"md5", "sha1", "sha224", "sha256", "sha384", "sha512"})
 _REQUEST_DATA: Final = frozenset(
@@ -131,6 +133,11 @@ class ModuleAnalyzer:
             )
 
     # -- helpers ----------------------------------------------------------------
+
+    def _segment(self, node: ast.stmt) -> str:
+        """The source lines a statement spans."""
+        end = node.end_lineno if node.end_lineno is not None else node.lineno
+        return "\n".join(self.lines[node.lineno - 1 : end])
 
     def span(self, node: ast.AST) -> Span:
         return span_of(node, self.lines, _MAX_SNIPPET)
@@ -437,7 +444,7 @@ class ModuleAnalyzer:
                 ),
                 attrs=attrs,
                 span=self.span(node),
-                hashed_attrs=_hashed_attrs(node),
+                hashed_attrs=_hashed_attrs(node, self._segment(node)),
                 descriptors=tuple(
                     (t.id, self.ref(stmt.value.func, scope))
                     for stmt in node.body
@@ -618,7 +625,14 @@ class ModuleAnalyzer:
         stmt: ast.AST,
     ) -> None:
         for root in roots:
-            for node in _walk_expressions(root):
+            # depth-first, not entering nested statements (the statement walker
+            # visits them) nor expression contexts (nothing here looks at them)
+            stack = [root]
+            while stack:
+                node = stack.pop()
+                stack += expression_children(node)
+                if not isinstance(node, _EXPRESSION_FACTS):
+                    continue
                 if isinstance(node, ast.Call):
                     self._call(node, scope, context)
                 elif isinstance(node, ast.BoolOp):
@@ -969,18 +983,6 @@ def _nested_bodies(stmt: ast.stmt) -> tuple[list[ast.AST], list[list[ast.stmt]]]
     return None
 
 
-def _walk_expressions(root: ast.AST) -> Iterator[ast.AST]:
-    """Nodes of a simple statement or expression, not entering nested scopes' bodies."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        for child in child_nodes(node):
-            # nested statements (and so nested scopes) are walked by the statement walker
-            if not isinstance(child, ast.stmt):
-                stack.append(child)
-
-
 _BODY_FIELDS: Final = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
@@ -1001,7 +1003,8 @@ def _all_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 def _own_tree(
     body: list[ast.stmt], with_parents: bool = True
 ) -> tuple[list[ast.AST], dict[int, ast.AST]]:
-    """A function body's own nodes (as :func:`_own_nodes`) and, if asked for, each
+    """A function body's own nodes (not nested scopes' bodies, not expression
+    contexts) and, if asked for, each
     one's parent, in one pass: the analyses of a function share it instead of walking
     it again. Only views need the parents (to follow a value into the response)."""
     nodes: list[ast.AST] = []
@@ -1011,7 +1014,7 @@ def _own_tree(
     while stack:
         node = stack.pop()
         nodes.append(node)
-        for child in child_nodes(node):
+        for child in syntax_children(node):
             if with_parents:
                 parents[id(child)] = node
             if not isinstance(child, nested):
@@ -1192,16 +1195,22 @@ _HASH_CALLS: Final = frozenset(
 )
 
 
-def _hashed_attrs(node: ast.ClassDef) -> tuple[str, ...]:
+_HASH_CALL_WORDS: Final = re.compile(r"\b(?:" + "|".join(sorted(_HASH_CALLS)) + r")\b")
+
+
+def _hashed_attrs(node: ast.ClassDef, text: str) -> tuple[str, ...]:
     """Attributes the class hashes when they are set (see ClassFacts.hashed_attrs):
     ``@password.setter`` methods, ``__init__`` hashing a parameter, and
     ``password = property(get, set)`` (also inside SQLAlchemy's ``synonym``) whose
-    setter hashes."""
+    setter hashes. ``text`` is the class's source: a class that never names a hash
+    function calls none, and its methods are not walked."""
     hashed: list[str] = []
+    calls_hash = _HASH_CALL_WORDS.search(text) is not None
     hashing_methods = {
         stmt.name
         for stmt in node.body
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+        if calls_hash
+        and isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
         and any(
             isinstance(sub, ast.Call) and _callee_name(sub) in _HASH_CALLS for sub in walk(stmt)
         )
@@ -1227,7 +1236,7 @@ def _hashed_attrs(node: ast.ClassDef) -> tuple[str, ...]:
                 and isinstance(deco.value, ast.Name)
             ):
                 hashed.append(deco.value.id)
-        if stmt.name != "__init__":
+        if stmt.name != "__init__" or not calls_hash:
             continue
         params = {a.arg for a in (*stmt.args.posonlyargs, *stmt.args.args, *stmt.args.kwonlyargs)}
         for sub in walk(stmt):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Final
 
 _AST = ast.AST
@@ -22,10 +22,9 @@ _SIGNATURE: Final = re.compile(r"^(\w+)\((.*)\)$")
 # per node class: (field name, holds a list) for each field that can hold nodes;
 # None for a class whose signature cannot be read (walked field by field instead)
 _Plan = tuple[tuple[str, bool], ...] | None
-_PLANS: dict[type, _Plan] = {}
 
 
-def _plan(cls: type) -> _Plan:
+def _plan(cls: type, skip: frozenset[str] = frozenset()) -> _Plan:
     fields: tuple[str, ...] = getattr(cls, "_fields", ())
     match = _SIGNATURE.match((cls.__doc__ or "").strip())
     if match is None or match.group(1) != cls.__name__:
@@ -36,7 +35,8 @@ def _plan(cls: type) -> _Plan:
     for part in parts:
         kind, _, name = part.rpartition(" ")
         names.append(name)
-        if kind.rstrip("*?") not in _SCALARS:
+        base = kind.rstrip("*?")
+        if base not in _SCALARS and base not in skip:
             plan.append((name, kind.endswith("*")))
     if tuple(names) != fields:
         return None
@@ -54,26 +54,45 @@ def _generic(node: ast.AST) -> list[ast.AST]:
     return children
 
 
-def child_nodes(node: ast.AST) -> list[ast.AST]:
-    """The direct children of ``node``, in the order :func:`ast.iter_child_nodes` gives."""
-    cls = node.__class__
-    try:
-        plan = _PLANS[cls]
-    except KeyError:
-        plan = _PLANS[cls] = _plan(cls)
-    if plan is None:
-        return _generic(node)
-    children: list[ast.AST] = []
-    for name, many in plan:
-        value = getattr(node, name, None)
-        if value is None:
-            continue
-        if many:
-            # lists of optional nodes: Dict.keys holds None for `**mapping`
-            children.extend([item for item in value if item is not None])
-        else:
-            children.append(value)
+def _children_reader(skip: frozenset[str]) -> Callable[[ast.AST], list[ast.AST]]:
+    """A function giving a node's children, leaving out fields of the ASDL types in
+    ``skip``; the children come in :func:`ast.iter_child_nodes` order."""
+    plans: dict[type, _Plan] = {}
+    skipped = tuple(getattr(ast, name) for name in sorted(skip))
+
+    def children(node: ast.AST) -> list[ast.AST]:
+        cls = node.__class__
+        try:
+            plan = plans[cls]
+        except KeyError:
+            plan = plans[cls] = _plan(cls, skip)
+        if plan is None:
+            return [child for child in _generic(node) if not isinstance(child, skipped)]
+        found: list[ast.AST] = []
+        for name, many in plan:
+            value = getattr(node, name, None)
+            if value is None:
+                continue
+            if many:
+                # lists of optional nodes: Dict.keys holds None for `**mapping`
+                found.extend([item for item in value if item is not None])
+            else:
+                found.append(value)
+        return found
+
     return children
+
+
+child_nodes: Final = _children_reader(frozenset())
+child_nodes.__doc__ = "The direct children of a node, as :func:`ast.iter_child_nodes` gives."
+syntax_children: Final = _children_reader(frozenset({"expr_context"}))
+syntax_children.__doc__ = """The children of a node except expression contexts (``Load``,
+``Store``, ``Del``: shared singletons that say how a name is used, never looked at by
+an analysis that walks a whole body)."""
+expression_children: Final = _children_reader(frozenset({"stmt", "expr_context"}))
+expression_children.__doc__ = """The children of a node that are neither statements nor
+expression contexts: what a walk over one statement's expressions, which leaves nested
+statements to the statement walker, has to visit."""
 
 
 def walk(node: ast.AST) -> Iterator[ast.AST]:
