@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flaskwarden.python.facts import ModuleFacts
+from flaskwarden.python.facts import ModuleFacts, source_lines, source_segment
 from flaskwarden.python.nodes import child_nodes, walk
 from tests.conftest import run_scan
 
@@ -48,3 +48,19 @@ def test_a_scan_keeps_nothing_alive_after_it_returns(tmp_path: Path) -> None:
     assert report.findings
     gc.collect()
     assert not [o for o in gc.get_objects() if isinstance(o, ModuleFacts)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x = (1 +\n     2)\nif a == 'é':\n    b = {'k': [1,\r\n 2]}\r\n",
+        "def f():\r    return g(a,\r             b)\r",
+        "s = 'ünïcode' + f'{x!r:>{w}}'  # ç\ny = [\n  z\n  for z in w\n]\n",
+        "a = 1\n\x0cb = 2\nc = (\x0c3)\n",
+    ],
+)
+def test_source_segment_matches_ast_get_source_segment(text: str) -> None:
+    tree = ast.parse(text)
+    lines = source_lines(text)
+    for node in ast.walk(tree):
+        assert source_segment(lines, node) == ast.get_source_segment(text, node)

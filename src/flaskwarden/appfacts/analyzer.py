@@ -39,7 +39,14 @@ from flaskwarden.appfacts.facts import (
 )
 from flaskwarden.python.analyze import assigned_targets
 from flaskwarden.python.evaluate import dotted
-from flaskwarden.python.facts import UNNAMED, Ref, Span, span_of
+from flaskwarden.python.facts import (
+    UNNAMED,
+    Ref,
+    Span,
+    source_lines,
+    source_segment,
+    span_of,
+)
 from flaskwarden.python.names import ROUTE_ATTRS
 from flaskwarden.python.nodes import child_nodes, expression_children, syntax_children, walk
 from flaskwarden.taint.tables import EXTERNAL_PACKAGES
@@ -228,6 +235,7 @@ class AppAnalyzer:
         self.tree = tree
         self.text = text
         self.lines = text.splitlines()
+        self._source_lines: list[str] | None = None  # for source_segment, when needed
         self.path = path
         self.imports = imports
         self.result = AppFacts()
@@ -1134,7 +1142,9 @@ class AppAnalyzer:
     def _compare(self, node: ast.Compare, fn: _Function) -> None:
         methods = self._test_methods(node, fn)
         if methods is not None:
-            text = ast.get_source_segment(self.text, node) or "request.method"
+            if self._source_lines is None:
+                self._source_lines = source_lines(self.text)
+            text = source_segment(self._source_lines, node) or "request.method"
             fn.method_tests.append(MethodTest(methods, self.span(node), text[:80]))
         for side in (node.left, *node.comparators):
             if (

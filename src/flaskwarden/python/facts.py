@@ -17,6 +17,7 @@ References to names are strings of the form ``kind:payload``:
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -48,6 +49,33 @@ def span_of(node: object, lines: list[str], max_snippet: int = 200) -> Span:
         (getattr(node, "end_col_offset", None) or 0) + 1,
         text[:max_snippet],
     )
+
+
+def source_lines(text: str) -> list[str]:
+    """``text`` split into lines as :func:`ast.get_source_segment` splits it (on
+    ``\\r\\n``, ``\\r`` and ``\\n`` only, line ends kept): once per file, for
+    :func:`source_segment`."""
+    return list(io.StringIO(text, newline=""))
+
+
+def source_segment(lines: list[str], node: object) -> str | None:
+    """:func:`ast.get_source_segment` over lines from :func:`source_lines`, without
+    splitting the whole file again for every call."""
+    lineno = getattr(node, "lineno", None)
+    end_lineno = getattr(node, "end_lineno", None)
+    col = getattr(node, "col_offset", None)
+    end_col = getattr(node, "end_col_offset", None)
+    if lineno is None or end_lineno is None or col is None or end_col is None:
+        return None
+    first, last = int(lineno) - 1, int(end_lineno) - 1
+    start, end = int(col), int(end_col)
+    if not (0 <= first <= last < len(lines)):
+        return None
+    if first == last:
+        return lines[first].encode()[start:end].decode()
+    head = lines[first].encode()[start:].decode()
+    tail = lines[last].encode()[:end].decode()
+    return "".join([head, *lines[first + 1 : last], tail])
 
 
 @dataclass(frozen=True)
