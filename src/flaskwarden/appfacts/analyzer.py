@@ -843,17 +843,20 @@ class AppAnalyzer:
             if arg is not None:
                 fn.params.append(arg.arg)
         for sub in _own_nodes(fn.node.body):
-            if isinstance(sub, ast.Global):
+            if isinstance(sub, ast.expr):  # most nodes: only two kinds matter here
+                if isinstance(sub, ast.IfExp):
+                    self._guarded(sub.test, fn)
+                elif isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
+                    fn.locals.add(sub.target.id)
+            elif isinstance(sub, ast.Global):
                 fn.globals.update(sub.names)
                 fn.global_stmts.append(sub)
             elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 fn.locals.add(sub.name)
-            elif isinstance(sub, (ast.If, ast.IfExp, ast.While)):
+            elif isinstance(sub, (ast.If, ast.While)):
                 if isinstance(sub, ast.If):
                     fn.if_stmts.append(sub)
-                for name in walk(sub.test):
-                    if isinstance(name, ast.Name):
-                        fn.guarded_names.add(name.id)
+                self._guarded(sub.test, fn)
             elif isinstance(sub, (ast.Import, ast.ImportFrom)):
                 # the module facts map imports made inside functions too
                 for alias in sub.names:
@@ -865,12 +868,17 @@ class AppAnalyzer:
                     for name in walk(target):
                         if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Store):
                             fn.locals.add(name.id)
-            elif isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
-                fn.locals.add(sub.target.id)
             elif isinstance(sub, ast.ExceptHandler) and sub.name:
                 fn.locals.add(sub.name)
         fn.locals -= fn.globals
         fn.locals -= set(fn.params)
+
+    @staticmethod
+    def _guarded(test: ast.expr, fn: _Function) -> None:
+        """Names tested in a condition (``if _client is None:``)."""
+        for name in walk(test):
+            if isinstance(name, ast.Name):
+                fn.guarded_names.add(name.id)
 
     def _decorators(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, outer: _Function | None
