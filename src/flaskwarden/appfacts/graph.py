@@ -55,6 +55,8 @@ _VIEW_METHODS: Final = frozenset(
 )
 _OTHER_FRAMEWORKS: Final = ("quart", "fastapi", "starlette", "sanic", "aiohttp", "django")
 _MAX_DEPTH: Final = 8
+# How much of a skipped file the byte searches look at.
+_PEEK_BYTES: Final = 2 * 1024 * 1024
 _SETTINGS_BYTES: Final = (b"_COOKIE_", b"WTF_CSRF", b"strict_slashes", b"set_cookie")
 _HEADER_BYTES: Final = (
     b"x-content-type-options",
@@ -473,11 +475,10 @@ class AppGraph:
         for source in ctx.files:
             if source.kind is not FileKind.PYTHON or source.rel in analysed:
                 continue
-            try:
-                with open(source.path, "rb") as handle:
-                    data = handle.read(2 * 1024 * 1024)
-            except OSError:
-                continue
+            data = ctx.read(source)  # already in memory: every file is read once
+            if data is None:
+                continue  # unreadable or over the size limit: skipped by the scan
+            data = data[:_PEEK_BYTES]
             if not any(needle in data for needle in _SETTINGS_BYTES):
                 continue
             module = self.project.find_module(module_name(source.rel))
@@ -491,11 +492,10 @@ class AppGraph:
         for source in ctx.files:
             if source.rel in parsed or source.kind is FileKind.LOCKFILE:
                 continue
-            try:
-                with open(source.path, "rb") as handle:
-                    data = handle.read(2 * 1024 * 1024).lower()
-            except OSError:
+            data = ctx.read(source)
+            if data is None:
                 continue
+            data = data[:_PEEK_BYTES].lower()
             if any(needle in data for needle in needles):
                 return True
         return False
