@@ -74,8 +74,10 @@ def _children_reader(skip: frozenset[str]) -> Callable[[ast.AST], list[ast.AST]]
             if value is None:
                 continue
             if many:
-                # lists of optional nodes: Dict.keys holds None for `**mapping`
-                found.extend([item for item in value if item is not None])
+                if None in value:  # Dict.keys holds None for `**mapping`
+                    found.extend([item for item in value if item is not None])
+                else:
+                    found += value
             else:
                 found.append(value)
         return found
