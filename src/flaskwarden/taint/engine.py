@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Final
 
 from flaskwarden.python.evaluate import Evaluator, dotted
-from flaskwarden.python.facts import Ref, Span, span_of
+from flaskwarden.python.facts import Ref, Span, parser_lines, span_of
 from flaskwarden.python.names import ROUTE_ATTRS
 from flaskwarden.python.nodes import child_nodes, walk
 from flaskwarden.taint import tables
@@ -147,10 +147,6 @@ class _FunctionInterpreter:
         self.env: dict[str, Taint] = {}
         self.objects: dict[str, Ref] = {}  # local name -> class ref it was built from
         self.static_paths: set[str] = set()  # local names holding a path under static/
-        # a function whose source never says "static" builds no path under static/
-        # (no 'static' segment, no app.static_folder): skip looking for one
-        first, last = node.lineno - 1, node.end_lineno or node.lineno
-        self.may_mention_static = any("static" in line for line in module.lines[first:last])
         self.validated_exprs = False  # some expression (not a name) was validated
         self.returns: set[Origin] = set()
         self.sinks: list[SinkHit] = []
@@ -307,7 +303,7 @@ class _FunctionInterpreter:
     def _bind(self, target: ast.expr, taint: Taint, stmt: ast.stmt, value: ast.expr) -> None:
         if isinstance(target, ast.Name):
             self.env[target.id] = self._stepped(taint, stmt, target.id)
-            if self.may_mention_static and _mentions_static(value, self.static_paths):
+            if _mentions_static(value, self.static_paths):
                 self.static_paths.add(target.id)
             else:
                 self.static_paths.discard(target.id)
@@ -614,12 +610,7 @@ class _FunctionInterpreter:
         receiver = self._expr(func.value, 0)
         is_upload = any(o.kind == "source" and o.label == "request.files" for o in receiver)
         target = node.args[0] if node.args else None
-        if (
-            is_upload
-            and target is not None
-            and self.may_mention_static
-            and _mentions_static(target, self.static_paths)
-        ):
+        if is_upload and target is not None and _mentions_static(target, self.static_paths):
             self.m.result.static_saves.append(self.m.span(node))
         taint = args[0] if args else kwargs.get("dst", CLEAN)
         live = frozenset(o for o in taint if "path" not in o.cleared)
@@ -649,7 +640,7 @@ class TaintAnalyzer:
     def __init__(self, tree: ast.Module, text: str, path: str, imports: dict[str, str]) -> None:
         self.tree = tree
         self.text = text
-        self.lines = text.splitlines()
+        self.lines = parser_lines(text)
         self.path = path
         self.imports = imports
         self.evaluator = Evaluator(imports)
