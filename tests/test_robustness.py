@@ -227,3 +227,25 @@ def test_a_file_named_on_the_command_line_is_always_parsed(tmp_path: Path) -> No
     (tmp_path / "broken.py").write_text("def f(:\n")
     report = scan([tmp_path / "broken.py"], ScanOptions(no_config=True, cache=False))
     assert [d.kind for d in report.diagnostics] == ["syntax-error"]
+
+
+@pytest.mark.parametrize("separator", ["\x0c", "\x0b", "\x1c", "\x85", "\u2028"])
+def test_line_separators_python_does_not_count_shift_nothing(scan_dir, separator: str) -> None:  # type: ignore[no-untyped-def]
+    """str.splitlines breaks at form feeds and other separators that the parser does
+    not count as line ends: snippets, and the analyses that read a function's or a
+    class's own lines, must use the parser's numbering."""
+    before = f"# page one{separator}still line one\n" if separator != "\x0c" else "\x0c\n"
+    app = (
+        before + "from flask import Flask, request\n"
+        "app = Flask(__name__)\n"
+        '@app.route("/u", methods=["POST"])\n'
+        "def upload():\n"
+        '    f = request.files["f"]\n'
+        '    f.save("static/" + f.filename)\n'
+        '    return ""\n'
+        "app.run(debug=True)\n"
+    )
+    report = scan_dir({"app.py": app})
+    found = {(f.rule, f.snippet.strip()) for f in report.findings}
+    assert ("FW101", "app.run(debug=True)") in found
+    assert any(rule == "FW307" and "f.save" in snippet for rule, snippet in found), found

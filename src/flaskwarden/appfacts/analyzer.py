@@ -43,6 +43,7 @@ from flaskwarden.python.facts import (
     UNNAMED,
     Ref,
     Span,
+    parser_lines,
     source_lines,
     source_segment,
     span_of,
@@ -234,7 +235,7 @@ class AppAnalyzer:
     def __init__(self, tree: ast.Module, text: str, path: str, imports: dict[str, str]) -> None:
         self.tree = tree
         self.text = text
-        self.lines = text.splitlines()
+        self.lines = parser_lines(text)
         self._source_lines: list[str] | None = None  # for source_segment, when needed
         self.path = path
         self.imports = imports

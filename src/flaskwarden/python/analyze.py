@@ -34,6 +34,7 @@ from flaskwarden.python.facts import (
     Span,
     UrlRule,
     Usage,
+    parser_lines,
     span_of,
 )
 from flaskwarden.python.names import (
@@ -92,7 +93,7 @@ class ModuleAnalyzer:
 
     def __init__(self, tree: ast.Module, text: str, path: str, module: str, is_test: bool) -> None:
         self.tree = tree
-        self.lines = text.splitlines()
+        self.lines = parser_lines(text)
         self.facts = ModuleFacts(path=path, module=module, is_test=is_test)
         self.module_names: set[str] = set()
         self.module_functions: set[str] = set()
@@ -1203,9 +1204,10 @@ def _hashed_attrs(node: ast.ClassDef, text: str) -> tuple[str, ...]:
     ``@password.setter`` methods, ``__init__`` hashing a parameter, and
     ``password = property(get, set)`` (also inside SQLAlchemy's ``synonym``) whose
     setter hashes. ``text`` is the class's source: a class that never names a hash
-    function calls none, and its methods are not walked."""
+    function calls none, and its methods are not walked (unless the source is not
+    ASCII: the parser normalises non-ASCII identifiers, NFKC, so text can hide one)."""
     hashed: list[str] = []
-    calls_hash = _HASH_CALL_WORDS.search(text) is not None
+    calls_hash = not text.isascii() or _HASH_CALL_WORDS.search(text) is not None
     hashing_methods = {
         stmt.name
         for stmt in node.body

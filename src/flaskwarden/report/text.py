@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from flaskwarden import catalog
 from flaskwarden.findings import Finding, Report, Severity
+from flaskwarden.python.facts import parser_lines
 from flaskwarden.report.redact import redact_lines
 
 _STYLE: Final = {
@@ -42,7 +43,7 @@ class _Sources:
             candidate = Path(path) if Path(path).is_absolute() else self.root / path
             try:
                 text = candidate.read_bytes()[: 4 * 1024 * 1024].decode("utf-8", "replace")
-                self._cache[path] = redact_lines(path, text.splitlines())
+                self._cache[path] = redact_lines(path, parser_lines(text))
             except OSError:
                 self._cache[path] = None
         return self._cache[path]
