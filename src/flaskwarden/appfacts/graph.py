@@ -28,7 +28,7 @@ from flaskwarden.appfacts.facts import (
     Labels,
     Registration,
 )
-from flaskwarden.discover import FileKind
+from flaskwarden.discover import FileKind, SourceFile
 from flaskwarden.model import Project
 from flaskwarden.python.facts import ModuleFacts, Ref
 from flaskwarden.python.source import module_name
@@ -475,11 +475,8 @@ class AppGraph:
         for source in ctx.files:
             if source.kind is not FileKind.PYTHON or source.rel in analysed:
                 continue
-            data = ctx.read(source)  # already in memory: every file is read once
-            if data is None:
-                continue  # unreadable or over the size limit: skipped by the scan
-            data = data[:_PEEK_BYTES]
-            if not any(needle in data for needle in _SETTINGS_BYTES):
+            data = _peek(ctx, source)
+            if data is None or not any(needle in data for needle in _SETTINGS_BYTES):
                 continue
             module = self.project.find_module(module_name(source.rel))
             if module is not None and module.path == source.rel:
@@ -492,13 +489,24 @@ class AppGraph:
         for source in ctx.files:
             if source.rel in parsed or source.kind is FileKind.LOCKFILE:
                 continue
-            data = ctx.read(source)
-            if data is None:
-                continue
-            data = data[:_PEEK_BYTES].lower()
-            if any(needle in data for needle in needles):
+            data = _peek(ctx, source)
+            lowered = data.lower() if data is not None else b""
+            if any(needle in lowered for needle in needles):
                 return True
         return False
+
+
+def _peek(ctx: ScanContext, source: SourceFile) -> bytes | None:
+    """The first bytes of a file: from the scan's memory (every file is read once),
+    or from disk for one the scan did not keep (over the size limit)."""
+    data = ctx.read(source)
+    if data is not None:
+        return data[:_PEEK_BYTES]
+    try:
+        with open(source.path, "rb") as handle:
+            return handle.read(_PEEK_BYTES)
+    except OSError:
+        return None
 
 
 def header_evidence_bytes() -> tuple[bytes, ...]:
