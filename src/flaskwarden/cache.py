@@ -65,6 +65,7 @@ class Cache:
         self.misses = 0
         self.errors = 0
         self._ready = False
+        self._subdirs: set[str] = set()  # the <key[:2]> directories made so far
 
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / key
@@ -113,7 +114,9 @@ class Cache:
             return
         path = self._path(key)
         try:
-            path.parent.mkdir(exist_ok=True)
+            if key[:2] not in self._subdirs:
+                path.parent.mkdir(exist_ok=True)
+                self._subdirs.add(key[:2])
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as handle:

@@ -420,25 +420,29 @@ def _run_analysis(items: list[_WorkItem], jobs: int | None, store: Path | None) 
         return [result for result in slots if result is not None]
 
 
+# A worker collects cyclic garbage after this many files (see _gc_paused).
+_COLLECT_EVERY: Final = 256
+_analysed_in_worker = itertools.count(1)
+_worker_caches: dict[Path, Cache] = {}
+
+
 def _analyze_and_store(item: _WorkItem, store: Path | None) -> bytes:
     """In a worker: analyse one file, cache the result, return it pickled."""
     import pickle
 
+    if next(_analysed_in_worker) % _COLLECT_EVERY == 0:
+        gc.collect()  # cheap here: a worker keeps nothing alive between files
     result = _analyze_item(item[:3])
     blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
     if store is not None and result_cacheable(result):
-        Cache(store).put_bytes(item[3], blob)
+        cache = _worker_caches.get(store)
+        if cache is None:
+            cache = _worker_caches[store] = Cache(store)
+        cache.put_bytes(item[3], blob)
     return blob
 
 
-# A worker collects cyclic garbage after this many files (see _gc_paused).
-_COLLECT_EVERY: Final = 256
-_analysed_in_process = itertools.count(1)
-
-
 def _analyze_item(item: tuple[str, bytes, FileKind]) -> FileResult:
-    if next(_analysed_in_process) % _COLLECT_EVERY == 0:
-        gc.collect()
     rel, data, kind = item
     if kind is FileKind.TEMPLATE:
         try:
