@@ -1110,8 +1110,11 @@ class AppAnalyzer:
 
     def _exprs(self, root: ast.expr, fn: _Function | None, cls: str | None) -> None:
         stack: list[ast.AST] = [root]
+        name = ast.Name
         while stack:
             node = stack.pop()
+            if node.__class__ is name:
+                continue  # the commonest node: nothing to record, no children to visit
             if isinstance(node, ast.Call):
                 self._call(node, fn)
             elif isinstance(node, ast.Compare) and fn is not None:

@@ -629,8 +629,11 @@ class ModuleAnalyzer:
             # depth-first, not entering nested statements (the statement walker
             # visits them) nor expression contexts (nothing here looks at them)
             stack = [root]
+            name = ast.Name
             while stack:
                 node = stack.pop()
+                if node.__class__ is name:
+                    continue  # the commonest node: no facts, no children to visit
                 stack += expression_children(node)
                 if not isinstance(node, _EXPRESSION_FACTS):
                     continue
