@@ -1477,9 +1477,12 @@ def statement_spans(tree: ast.Module) -> list[tuple[int, int]]:
 
 def suppression_comments(text: str) -> Iterator[tuple[int, set[str] | None, str]]:
     """``(line, codes, raw)`` for each suppression comment; codes ``None`` if none named."""
-    lowered = text.lower()
-    if "flaskwarden" not in lowered and "noqa" not in lowered:
-        return  # most files have none: skip tokenizing them
+    # most files have none: tokenize only if the text holds a suppression somewhere
+    # (the tokenizer then tells comments from strings)
+    if _SUPPRESS_RE.search(text) is None and not any(
+        "FW" in match.group("codes").upper() for match in _NOQA_RE.finditer(text)
+    ):
+        return
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):

@@ -136,6 +136,8 @@ NOTHING: Final = Value()
 
 def dotted(node: ast.expr) -> str | None:
     """``a.b.c`` for a chain of names and attributes, else ``None``."""
+    if node.__class__ is ast.Name:
+        return node.id  # the commonest case, at once
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
