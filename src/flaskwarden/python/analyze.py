@@ -86,6 +86,9 @@ class _Scope:
     evaluator: Evaluator | None = None
     # In a method of a module-level class: (class name, name of the instance param).
     instance: tuple[str, str] | None = None
+    # ids of digest calls whose hex digest is split at 5 characters: a k-anonymity
+    # range lookup (Pwned Passwords), never a stored hash
+    range_lookups: set[int] = field(default_factory=set)
 
 
 class ModuleAnalyzer:
@@ -103,6 +106,7 @@ class ModuleAnalyzer:
         self._config_aliases: dict[tuple[str, str], ast.expr] = {}
         # How many enclosing `if`s run only when an environment variable is set.
         self._gates = 0
+        self._uses_hashlib = False  # set once imports are known
         # Undecorated functions, in case add_url_rule makes one a view.
         self._function_nodes: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, _Scope]] = {}
 
@@ -110,6 +114,9 @@ class ModuleAnalyzer:
 
     def run(self) -> ModuleFacts:
         self._collect_imports()
+        self._uses_hashlib = any(
+            q == "hashlib" or q.startswith("hashlib.") for q in self.facts.imports.values()
+        )
         self._collect_module_names(self.tree.body)
         self._collect_constants(self.tree.body)
         self.evaluator.constants.update({k: v.value for k, v in self.facts.constants.items()})
@@ -372,6 +379,8 @@ class ModuleAnalyzer:
             if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
                 scope.locals.add(sub.target.id)
         scope.evaluator = self._local_evaluator(node.body, own, scope)
+        if self._uses_hashlib:
+            scope.range_lookups = _range_lookup_digests(own)
 
         decorators = tuple(self._decorator(d, outer) for d in node.decorator_list)
         returns: list[Origin] = []
@@ -699,7 +708,8 @@ class ModuleAnalyzer:
             and not is_placeholder(hashed.value)
         ):
             self.event("password-hash-literal", hashed, callee, scope_name)
-        self._weak_hash(node, qual, scope_name)
+        if scope is None or id(node) not in scope.range_lookups:
+            self._weak_hash(node, qual, scope_name)
         for kw in node.keywords:
             if kw.arg is None or not is_secret_name(kw.arg) or _is_config_call(node):
                 continue
@@ -1200,6 +1210,41 @@ _HASH_CALLS: Final = frozenset(
 
 
 _HASH_CALL_WORDS: Final = re.compile(r"\b(?:" + "|".join(sorted(_HASH_CALLS)) + r")\b")
+
+
+def _range_lookup_digests(own: list[ast.AST]) -> set[int]:
+    """Digest calls assigned to a name that is then split at 5 characters
+    (``sha[:5]`` sent, ``sha[5:]`` compared): the k-anonymity protocol of the Pwned
+    Passwords range API, which checks a password against breaches and stores nothing."""
+    split: set[str] = set()
+    for sub in own:
+        if (
+            isinstance(sub, ast.Subscript)
+            and isinstance(sub.value, ast.Name)
+            and isinstance(sub.slice, ast.Slice)
+            and sub.slice.step is None
+            and (
+                (sub.slice.lower is None and _is_five(sub.slice.upper))
+                or (sub.slice.upper is None and _is_five(sub.slice.lower))
+            )
+        ):
+            split.add(sub.value.id)
+    if not split:
+        return set()
+    found: set[int] = set()
+    for sub in own:
+        if (
+            isinstance(sub, ast.Assign)
+            and len(sub.targets) == 1
+            and isinstance(sub.targets[0], ast.Name)
+            and sub.targets[0].id in split
+        ):
+            found.update(id(call) for call in walk(sub.value) if isinstance(call, ast.Call))
+    return found
+
+
+def _is_five(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value == 5 and not isinstance(node.value, bool)
 
 
 def _hashed_attrs(node: ast.ClassDef, text: str) -> tuple[str, ...]:

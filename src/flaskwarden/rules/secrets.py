@@ -331,7 +331,9 @@ def weak_password_hash(module: ModuleFacts, project: Project) -> Iterator[Findin
     password-like value, and a password taken straight from the request (`request.form`,
     `request.json`, a form field's `.data`) stored on a model without hashing. A digest of
     something that is not a password (a URL, a file) is fine, and so is setting
-    `user.password` on a model whose `@password.setter` (or `__init__`) hashes it.
+    `user.password` on a model whose `@password.setter` (or `__init__`) hashes it. So is a
+    breach check with the Pwned Passwords range API: a SHA-1 whose hex digest is split at
+    5 characters (the prefix is sent, the rest compared with the reply) is never stored.
 
     ## Why is this bad?
     General-purpose digests are built to be fast: a leaked table of SHA-256 password hashes
