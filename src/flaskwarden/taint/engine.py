@@ -268,24 +268,27 @@ class _FunctionInterpreter:
 
     def _if(self, stmt: ast.If) -> None:
         self.expr(stmt.test)
-        validated, positive = _validated_url(stmt.test)
+        url_checked, positive = _validated_url(stmt.test)
         kinds: set[str] = {"redirect", "ssrf"}
-        if validated is None:
+        validated = [url_checked] if url_checked is not None else []
+        if not validated:
             # `if x not in ALLOWED: abort(404)` / `if x in ALLOWED:`: an allow-list
             validated, positive = _allow_listed(stmt.test)
             kinds = set(tables.ALL_KINDS)
-        if validated is not None and validated.startswith("expr:"):
+        if any(name.startswith("expr:") for name in validated):
             self.validated_exprs = True
         start = dict(self.env)
         body_env_start = dict(start)
         if validated and positive:
-            _clear_name(body_env_start, validated, kinds)
+            for name in validated:
+                _clear_name(body_env_start, name, kinds)
         self.env = body_env_start
         self._block(stmt.body)
         body_env = self.env
         self.env = dict(start)
         if validated and not positive:
-            _clear_name(self.env, validated, kinds)
+            for name in validated:
+                _clear_name(self.env, name, kinds)
         self._block(stmt.orelse)
         else_env = self.env
         body_exits = _exits(stmt.body)
@@ -998,34 +1001,34 @@ def _membership(test: ast.expr) -> tuple[str, bool] | None:
     return None
 
 
-def _allow_listed(test: ast.expr) -> tuple[str | None, bool]:
-    """The variable an allow-list test checks, and whether the test passing means
-    the value is allowed (True) or rejected (False).
+def _allow_listed(test: ast.expr) -> tuple[list[str], bool]:
+    """The variables an allow-list test checks, and whether the test passing means
+    the values are allowed (True) or rejected (False).
 
-    ``x not in A or other`` failing means x is in A; ``x not in A and x != "b"``
-    failing means x is in A or is "b": both allow-listed. A conjunction with an
-    unrelated condition proves nothing about x and is not used.
+    ``x not in A or other`` failing means x is in A, and ``x not in A or y not in B``
+    failing means both are; ``x not in A and x != "b"`` failing means x is in A or is
+    "b": allow-listed. A conjunction with an unrelated condition proves nothing about
+    x and is not used.
     """
     single = _membership(test)
     if single is not None:
-        return single
+        return [single[0]], single[1]
     if not isinstance(test, ast.BoolOp):
-        return None, False
+        return [], False
     parts = [_membership(v) for v in test.values]
     if isinstance(test.op, ast.Or):
-        rejecting = {p[0] for p in parts if p is not None and not p[1]}
-        if len(rejecting) == 1:
-            return rejecting.pop(), False
-        return None, False
+        # the test failing makes every disjunct false: each `x not in A` then holds
+        rejecting = sorted({p[0] for p in parts if p is not None and not p[1]})
+        return rejecting, False
     if all(p is not None for p in parts):
         names = {p[0] for p in parts if p is not None}
         positives = {p[1] for p in parts if p is not None}
         if len(names) == 1 and len(positives) == 1:
-            return names.pop(), positives.pop()
+            return [names.pop()], positives.pop()
     for p in parts:
         if p is not None and p[1]:
-            return p  # `x in A and ...` passing means x is in A
-    return None, False
+            return [p[0]], True  # `x in A and ...` passing means x is in A
+    return [], False
 
 
 def _shell_true(node: ast.Call) -> bool:
