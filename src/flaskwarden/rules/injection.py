@@ -656,7 +656,8 @@ def ssrf(ctx: ScanContext) -> Iterator[Finding]:
     Follows request data into the URL of `requests.*`, `httpx.*` and
     `urllib.request.urlopen`/`Request`. A URL whose scheme and host are fixed literals
     (`f"https://api.example.com/items/{item}"`) is not reported: the value cannot change
-    where the request goes.
+    where the request goes. Neither is request data that only fills the query string
+    after a literal `?` (`f"{VERIFY_URL}?response={token}"`, a captcha check).
 
     ## Why is this bad?
     The server fetches whatever the attacker names: internal admin services, databases

@@ -420,14 +420,16 @@ class _FunctionInterpreter:
         if isinstance(node, ast.JoinedStr):
             parts = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
             taint = _union(self._expr(p, d) for p in parts)
-            return _fixed_host(node, _as_str(taint))
+            return self._url_parts(node, _fixed_host(node, _as_str(taint)), d)
         if isinstance(node, ast.BinOp):
             left = self._expr(node.left, d)
             right = self._expr(node.right, d)
             if isinstance(node.op, ast.Mod) and self._is_markup(node.left):
                 return frozenset(o.clear({"xss", "template"}) for o in right) | left
             taint = _as_str(left | right)
-            if isinstance(node.op, (ast.Add, ast.Mod)):
+            if isinstance(node.op, ast.Add):
+                return self._url_parts(node, _fixed_host(node, taint), d)
+            if isinstance(node.op, ast.Mod):
                 return _fixed_host(node, taint)
             return taint
         if isinstance(node, (ast.BoolOp,)):
@@ -561,6 +563,27 @@ class _FunctionInterpreter:
             )
             return frozenset({origin})
         return CLEAN
+
+    def _url_parts(self, node: ast.JoinedStr | ast.BinOp, taint: Taint, d: int) -> Taint:
+        """``f"{BASE}?secret={KEY}&response={token}"``: when every tainted part comes
+        after a literal ``?`` or ``#``, it changes the query or the fragment of the URL,
+        never where the request or redirect goes: not SSRF, not an open redirect."""
+        if not taint:
+            return taint
+        parts = _string_parts(node)
+        if parts is None:
+            return taint
+        in_query = False
+        for part in parts:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                in_query = in_query or "?" in part.value or "#" in part.value
+            elif not in_query:
+                value = part.value if isinstance(part, ast.FormattedValue) else part
+                if self._expr(value, d):
+                    return taint  # tainted before the query: may decide the target
+        if not in_query:
+            return taint
+        return frozenset(o.clear({"ssrf", "redirect"}) for o in taint)
 
     def _request_method(self, func: ast.Attribute) -> Taint | None:
         owner = self.m.evaluator.qualify(func.value)
@@ -901,6 +924,19 @@ def _fixed_host(node: ast.expr, taint: Taint) -> Taint:
         if first.value.startswith("/") and not first.value.startswith("//"):
             return frozenset(o.clear({"redirect"}) for o in taint)
     return taint
+
+
+def _string_parts(node: ast.expr) -> list[ast.expr] | None:
+    """The pieces of an f-string or a ``+`` chain, left to right (None otherwise)."""
+    if isinstance(node, ast.JoinedStr):
+        return list(node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left = _string_parts(node.left) if isinstance(node.left, ast.BinOp) else [node.left]
+        right = _string_parts(node.right) if isinstance(node.right, ast.BinOp) else [node.right]
+        if left is None or right is None:
+            return None
+        return left + right
+    return None
 
 
 def _names(target: ast.expr) -> Iterator[str]:
