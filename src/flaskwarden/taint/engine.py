@@ -259,11 +259,14 @@ class _FunctionInterpreter:
     def _branches(self, bodies: list[list[ast.stmt]]) -> None:
         start = dict(self.env)
         merged: dict[str, Taint] = dict(start)
+        ends = [start]
         for body in bodies:
             self.env = dict(start)
             self._block(body)
+            ends.append(self.env)
             for name, taint in self.env.items():
                 merged[name] = _bounded(merged.get(name, CLEAN) | taint)
+        _complete_rests(merged, ends)
         self.env = merged
 
     def _if(self, stmt: ast.If) -> None:
@@ -301,10 +304,13 @@ class _FunctionInterpreter:
             for env in (body_env, else_env):
                 for name, taint in env.items():
                     merged[name] = _bounded(merged.get(name, CLEAN) | taint)
+            _complete_rests(merged, [body_env, else_env])
         self.env = merged
 
     def _bind(self, target: ast.expr, taint: Taint, stmt: ast.stmt, value: ast.expr) -> None:
         if isinstance(target, ast.Name):
+            if _rest_key(target.id) in self.env:
+                self._forget_keys(target.id)  # a new object: its keys start afresh
             self.env[target.id] = self._stepped(taint, stmt, target.id)
             if _mentions_static(value, self.static_paths):
                 self.static_paths.add(target.id)
@@ -345,12 +351,36 @@ class _FunctionInterpreter:
                 # instance state: track self.x on its own, or every attribute of
                 # self would look tainted once one is
                 self.env[field_name] = self._stepped(taint, stmt, field_name)
-            elif isinstance(base, ast.Name) and taint:
+            elif isinstance(base, ast.Name):
                 name = base.id
-                old = self.env.get(name, CLEAN)
-                self.env[name] = _bounded(old | self._stepped(taint, stmt, dotted(target) or name))
+                stepped = self._stepped(taint, stmt, dotted(target) or name)
+                if isinstance(target, ast.Subscript) and target.value is base:
+                    self._keyed_store(name, target, stepped)
+                if taint:
+                    old = self.env.get(name, CLEAN)
+                    self.env[name] = _bounded(old | stepped)
             if isinstance(target, ast.Subscript):
                 self.expr(target.slice)
+
+    def _keyed_store(self, name: str, target: ast.Subscript, taint: Taint) -> None:
+        """``d["k"] = v``: remember what each constant key holds, so that reading
+        ``d["other"]`` does not see ``v`` (``session["user"] = form_value`` does not
+        make ``session["language"]`` request data). ``d[*]`` holds what any other key
+        may hold: the object's taint before its first keyed store, plus stores under
+        keys that are not constants."""
+        rest = _rest_key(name)
+        key = _constant_key(target)
+        if key is not None:
+            if rest not in self.env:
+                self.env[rest] = self.env.get(name, CLEAN)
+            self.env[f"{name}[{key!r}]"] = taint
+        elif rest in self.env and taint:
+            self.env[rest] = _bounded(self.env[rest] | taint)
+
+    def _forget_keys(self, name: str) -> None:
+        prefix = f"{name}["
+        for key in [k for k in self.env if k.startswith(prefix)]:
+            del self.env[key]
 
     def _stepped(self, taint: Taint, node: ast.AST, name: str) -> Taint:
         if not taint:
@@ -416,6 +446,12 @@ class _FunctionInterpreter:
             return _as_str(self._expr(node.value, d)) if node.attr != "__class__" else CLEAN
         if isinstance(node, ast.Subscript):
             self._expr(node.slice, d)
+            if isinstance(node.value, ast.Name):
+                rest = self.env.get(_rest_key(node.value.id))
+                key = _constant_key(node)
+                if rest is not None and key is not None:
+                    stored = self.env.get(f"{node.value.id}[{key!r}]", CLEAN)
+                    return _as_str(stored | rest)
             return _as_str(self._expr(node.value, d))
         if isinstance(node, ast.JoinedStr):
             parts = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
@@ -924,6 +960,32 @@ def _fixed_host(node: ast.expr, taint: Taint) -> Taint:
         if first.value.startswith("/") and not first.value.startswith("//"):
             return frozenset(o.clear({"redirect"}) for o in taint)
     return taint
+
+
+def _rest_key(name: str) -> str:
+    """The env key of what a keyed object's other keys may hold (see _keyed_store)."""
+    return f"{name}[*]"
+
+
+def _constant_key(node: ast.Subscript) -> str | int | None:
+    key = node.slice
+    if (
+        isinstance(key, ast.Constant)
+        and isinstance(key.value, (str, int))
+        and not isinstance(key.value, bool)
+    ):
+        return key.value
+    return None
+
+
+def _complete_rests(merged: dict[str, Taint], ends: list[dict[str, Taint]]) -> None:
+    """After a join: on a path where an object got no keyed store, any key may hold
+    whatever the object as a whole held there."""
+    for rest in [k for k in merged if k.endswith("[*]")]:
+        name = rest[:-3]
+        for env in ends:
+            if rest not in env:
+                merged[rest] = _bounded(merged[rest] | env.get(name, CLEAN))
 
 
 def _string_parts(node: ast.expr) -> list[ast.expr] | None:
