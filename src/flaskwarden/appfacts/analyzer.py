@@ -969,7 +969,7 @@ class AppAnalyzer:
     def _global_writes(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, fn: _Function
     ) -> tuple[GlobalWrite, ...]:
-        if not fn.global_assigns:
+        if not fn.global_assigns or _runs_once(node, fn):
             return ()
         writes: list[GlobalWrite] = []
         for sub in fn.global_stmts:
@@ -1558,6 +1558,35 @@ def _dev_test(test: ast.expr) -> bool:
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             word = node.value
         if word and _DEV_GUARD.search(word):
+            return True
+    return False
+
+
+def _runs_once(node: ast.FunctionDef | ast.AsyncFunctionDef, fn: _Function) -> bool:
+    """A lazy initialiser guarded by a flag: ``if _ready: return _reader`` and later
+    ``_ready = True`` (both at the top of the body, ``_ready`` a global). Whatever the
+    function writes after the guard is written once per process, not per request."""
+    flags: dict[str, int] = {}
+    for index, stmt in enumerate(node.body):
+        if (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and stmt.targets[0].id in fn.globals
+            and isinstance(stmt.value, ast.Constant)
+            and stmt.value.value is True
+        ):
+            flags.setdefault(stmt.targets[0].id, index)
+    for index, stmt in enumerate(node.body):
+        if (
+            isinstance(stmt, ast.If)
+            and isinstance(stmt.test, ast.Name)
+            and stmt.test.id in flags
+            and index < flags[stmt.test.id]
+            and not stmt.orelse
+            and stmt.body
+            and isinstance(stmt.body[-1], ast.Return)
+        ):
             return True
     return False
 

@@ -171,8 +171,10 @@ def per_request_global(ctx: ScanContext) -> Iterator[Finding]:
     Finds `global x` in a view, a hook (`before_request`, `before_app_request`, ...), an
     error handler or a project function they call, followed by an assignment to `x`
     (`x = ...`, `x += 1`). Assignments under a test of the same name (`if _client is
-    None: _client = make()`, a one-time initialisation) are not reported; neither are
-    `g.x = ...` and `session[...] = ...`, which are per request by design.
+    None: _client = make()`, a one-time initialisation) are not reported, nor are the
+    writes of a function guarded by a flag (`if _ready: return _x` before `_ready =
+    True`); neither are `g.x = ...` and `session[...] = ...`, which are per request by
+    design.
 
     ## Why is this bad?
     Production servers run several requests at once on threads of one process (gunicorn
