@@ -88,7 +88,10 @@ def secret_entries(rel: str, entries: Iterable[DotenvEntry]) -> list[DotenvEntry
             match = _DSN_PASSWORD.match(value)
             if match is None or placeholder(match.group("password")):
                 continue
-        if example and not looks_real(value):
+        # in an example file only a live-looking credential counts; for a URL that
+        # is its password (a DSN is long and varied whatever its password is)
+        dsn = _DSN_PASSWORD.match(value)
+        if example and not looks_real(dsn.group("password") if dsn else value):
             continue
         found.append(entry)
     return found
