@@ -16,6 +16,12 @@ from flaskwarden.taint import tables
 from flaskwarden.taint.engine import Origin, RenderCall, Step
 from flaskwarden.taint.resolve import Flow, Resolver, taint_of
 
+_SLASHLESS_PATH: Final = (
+    "is used in a filesystem path. The route's converter cannot match '/', so no "
+    "'../../' deep traversal, but '..' alone still reaches the parent directory "
+    "(path traversal, one level). Use send_from_directory() or "
+    "werkzeug.utils.secure_filename(), or an int/uuid converter."
+)
 _WHY: Final = {
     "xss": (
         "is put into the HTML response unescaped: an attacker's link runs script in the "
@@ -112,16 +118,22 @@ def _finding(
     from flaskwarden import catalog
 
     spec = catalog.spec(rule)
+    confidence = Confidence.HIGH if len(origin.steps) <= 8 else Confidence.MEDIUM
+    why = _WHY[kind]
+    if kind == "path" and origin.slashless:
+        # Werkzeug's default converter stops at "/": no '../../', but '..' itself
+        confidence = Confidence.LOW
+        why = _SLASHLESS_PATH
     return Finding(
         rule=rule,
-        message=f"{origin.label} reaches {what} and {_WHY[kind]}",
+        message=f"{origin.label} reaches {what} and {why}",
         path=module.path,
         line=span.line,
         column=span.column,
         end_line=span.end_line,
         end_column=span.end_column,
         severity=spec.severity,
-        confidence=Confidence.HIGH if len(origin.steps) <= 8 else Confidence.MEDIUM,
+        confidence=confidence,
         snippet=span.snippet,
         related=_related(origin),
         flow=True,
@@ -486,7 +498,9 @@ def path_traversal(ctx: ScanContext) -> Iterator[Finding]:
     ## What it does
     Follows request data (including an upload's `filename`) into `open`, `send_file`,
     `os.remove` and friends, and `file.save(path)`, through `os.path.join` and string
-    building. `secure_filename`, `safe_join` and `send_from_directory` are safe.
+    building. `secure_filename`, `safe_join` and `send_from_directory` are safe. A route
+    parameter with the default converter cannot hold "/", only `..` (one level up): its
+    findings are low confidence; `<path:...>` parameters are not limited so.
 
     ## Why is this bad?
     `../../etc/passwd` or an absolute path reads or overwrites any file the app can reach,

@@ -60,6 +60,9 @@ class Origin:
     shape: str = "str"
     # How many call origins are nested in ``args`` (0 for sources and params).
     depth: int = 0
+    # A route parameter whose converter cannot match "/" (the default ``string``,
+    # ``any``): in a path it reaches one directory up ("..") at most.
+    slashless: bool = False
 
     def clear(self, kinds: Iterable[str]) -> Origin:
         return replace(self, cleared=self.cleared | frozenset(kinds))
@@ -169,7 +172,12 @@ class _FunctionInterpreter:
                 if converter in tables.SAFE_CONVERTERS:
                     continue
                 label = f"route parameter <{name}>"
-                origin = Origin("source", label, steps=(self._step(self.node, label),))
+                origin = Origin(
+                    "source",
+                    label,
+                    steps=(self._step(self.node, label),),
+                    slashless=converter in tables.SLASHLESS_CONVERTERS,
+                )
             else:
                 origin = Origin("param", name)
             self.env[name] = frozenset({origin})
