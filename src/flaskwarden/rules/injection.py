@@ -16,12 +16,6 @@ from flaskwarden.taint import tables
 from flaskwarden.taint.engine import Origin, RenderCall, Step
 from flaskwarden.taint.resolve import Flow, Resolver, taint_of
 
-_SLASHLESS_PATH: Final = (
-    "is used in a filesystem path. The route's converter cannot match '/', so no "
-    "'../../' deep traversal, but '..' alone still reaches the parent directory "
-    "(path traversal, one level). Use send_from_directory() or "
-    "werkzeug.utils.secure_filename(), or an int/uuid converter."
-)
 _WHY: Final = {
     "xss": (
         "is put into the HTML response unescaped: an attacker's link runs script in the "
@@ -118,22 +112,16 @@ def _finding(
     from flaskwarden import catalog
 
     spec = catalog.spec(rule)
-    confidence = Confidence.HIGH if len(origin.steps) <= 8 else Confidence.MEDIUM
-    why = _WHY[kind]
-    if kind == "path" and origin.slashless:
-        # Werkzeug's default converter stops at "/": no '../../', but '..' itself
-        confidence = Confidence.LOW
-        why = _SLASHLESS_PATH
     return Finding(
         rule=rule,
-        message=f"{origin.label} reaches {what} and {why}",
+        message=f"{origin.label} reaches {what} and {_WHY[kind]}",
         path=module.path,
         line=span.line,
         column=span.column,
         end_line=span.end_line,
         end_column=span.end_column,
         severity=spec.severity,
-        confidence=confidence,
+        confidence=Confidence.HIGH if len(origin.steps) <= 8 else Confidence.MEDIUM,
         snippet=span.snippet,
         related=_related(origin),
         flow=True,
@@ -498,9 +486,7 @@ def path_traversal(ctx: ScanContext) -> Iterator[Finding]:
     ## What it does
     Follows request data (including an upload's `filename`) into `open`, `send_file`,
     `os.remove` and friends, and `file.save(path)`, through `os.path.join` and string
-    building. `secure_filename`, `safe_join` and `send_from_directory` are safe. A route
-    parameter with the default converter cannot hold "/", only `..` (one level up): its
-    findings are low confidence; `<path:...>` parameters are not limited so.
+    building. `secure_filename`, `safe_join` and `send_from_directory` are safe.
 
     ## Why is this bad?
     `../../etc/passwd` or an absolute path reads or overwrites any file the app can reach,

@@ -60,9 +60,6 @@ class Origin:
     shape: str = "str"
     # How many call origins are nested in ``args`` (0 for sources and params).
     depth: int = 0
-    # A route parameter whose converter cannot match "/" (the default ``string``,
-    # ``any``): in a path it reaches one directory up ("..") at most.
-    slashless: bool = False
 
     def clear(self, kinds: Iterable[str]) -> Origin:
         return replace(self, cleared=self.cleared | frozenset(kinds))
@@ -172,12 +169,7 @@ class _FunctionInterpreter:
                 if converter in tables.SAFE_CONVERTERS:
                     continue
                 label = f"route parameter <{name}>"
-                origin = Origin(
-                    "source",
-                    label,
-                    steps=(self._step(self.node, label),),
-                    slashless=converter in tables.SLASHLESS_CONVERTERS,
-                )
+                origin = Origin("source", label, steps=(self._step(self.node, label),))
             else:
                 origin = Origin("param", name)
             self.env[name] = frozenset({origin})
@@ -227,6 +219,7 @@ class _FunctionInterpreter:
         elif isinstance(stmt, ast.AugAssign):
             taint = self.expr(stmt.value)
             if isinstance(stmt.target, ast.Name):
+                self._forget_keys(stmt.target.id)  # `d |= other` may replace any key
                 old = self.env.get(stmt.target.id, CLEAN)
                 self.env[stmt.target.id] = _bounded(
                     old | self._stepped(taint, stmt, stmt.target.id)
@@ -317,8 +310,7 @@ class _FunctionInterpreter:
 
     def _bind(self, target: ast.expr, taint: Taint, stmt: ast.stmt, value: ast.expr) -> None:
         if isinstance(target, ast.Name):
-            if _rest_key(target.id) in self.env:
-                self._forget_keys(target.id)  # a new object: its keys start afresh
+            self._forget_keys(target.id)  # a new object: its keys start afresh
             self.env[target.id] = self._stepped(taint, stmt, target.id)
             if _mentions_static(value, self.static_paths):
                 self.static_paths.add(target.id)
@@ -364,6 +356,9 @@ class _FunctionInterpreter:
                 stepped = self._stepped(taint, stmt, dotted(target) or name)
                 if isinstance(target, ast.Subscript) and target.value is base:
                     self._keyed_store(name, target, stepped)
+                else:
+                    # d["a"]["b"] = v, d.attr = v: no longer one key's business
+                    self._forget_keys(name)
                 if taint:
                     old = self.env.get(name, CLEAN)
                     self.env[name] = _bounded(old | stepped)
@@ -382,10 +377,13 @@ class _FunctionInterpreter:
             if rest not in self.env:
                 self.env[rest] = self.env.get(name, CLEAN)
             self.env[f"{name}[{key!r}]"] = taint
-        elif rest in self.env and taint:
-            self.env[rest] = _bounded(self.env[rest] | taint)
+        else:
+            self._forget_keys(name)  # `d[k] = v`: any key may now hold v
 
     def _forget_keys(self, name: str) -> None:
+        """Back to one taint for the whole object (its keys tracked no more)."""
+        if _rest_key(name) not in self.env:
+            return
         prefix = f"{name}["
         for key in [k for k in self.env if k.startswith(prefix)]:
             del self.env[key]
@@ -464,16 +462,14 @@ class _FunctionInterpreter:
         if isinstance(node, ast.JoinedStr):
             parts = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
             taint = _union(self._expr(p, d) for p in parts)
-            return self._url_parts(node, _fixed_host(node, _as_str(taint)), d)
+            return _fixed_host(node, _as_str(taint))
         if isinstance(node, ast.BinOp):
             left = self._expr(node.left, d)
             right = self._expr(node.right, d)
             if isinstance(node.op, ast.Mod) and self._is_markup(node.left):
                 return frozenset(o.clear({"xss", "template"}) for o in right) | left
             taint = _as_str(left | right)
-            if isinstance(node.op, ast.Add):
-                return self._url_parts(node, _fixed_host(node, taint), d)
-            if isinstance(node.op, ast.Mod):
+            if isinstance(node.op, (ast.Add, ast.Mod)):
                 return _fixed_host(node, taint)
             return taint
         if isinstance(node, (ast.BoolOp,)):
@@ -495,6 +491,7 @@ class _FunctionInterpreter:
             for gen in node.generators:
                 taint = self._expr(gen.iter, d)
                 for name in _names(gen.target):
+                    self._forget_keys(name)
                     self.env[name] = taint
             if isinstance(node, ast.DictComp):
                 result = self._expr(node.key, d) | self._expr(node.value, d)
@@ -505,6 +502,7 @@ class _FunctionInterpreter:
         if isinstance(node, ast.NamedExpr):
             taint = self._expr(node.value, d)
             if isinstance(node.target, ast.Name):
+                self._forget_keys(node.target.id)
                 self.env[node.target.id] = taint
             return taint
         if isinstance(node, (ast.Await, ast.Starred, ast.FormattedValue)):
@@ -608,26 +606,23 @@ class _FunctionInterpreter:
             return frozenset({origin})
         return CLEAN
 
-    def _url_parts(self, node: ast.JoinedStr | ast.BinOp, taint: Taint, d: int) -> Taint:
-        """``f"{BASE}?secret={KEY}&response={token}"``: when every tainted part comes
-        after a literal ``?`` or ``#``, it changes the query or the fragment of the URL,
-        never where the request or redirect goes: not SSRF, not an open redirect."""
-        if not taint:
-            return taint
+    def _query_only(self, node: ast.expr) -> bool:
+        """``requests.post(f"{VERIFY_URL}?response={token}")``: a URL built right in
+        the call whose tainted pieces all come after a literal ``?`` or ``#`` changes
+        the query or the fragment, never where the request or redirect goes. (Only
+        in the call itself: a value built earlier may have its query cut out again.)"""
         parts = _string_parts(node)
         if parts is None:
-            return taint
+            return False
         in_query = False
         for part in parts:
             if isinstance(part, ast.Constant) and isinstance(part.value, str):
                 in_query = in_query or "?" in part.value or "#" in part.value
             elif not in_query:
                 value = part.value if isinstance(part, ast.FormattedValue) else part
-                if self._expr(value, d):
-                    return taint  # tainted before the query: may decide the target
-        if not in_query:
-            return taint
-        return frozenset(o.clear({"ssrf", "redirect"}) for o in taint)
+                if self._expr(value, 0):
+                    return False  # tainted before the query: may decide the target
+        return in_query
 
     def _request_method(self, func: ast.Attribute) -> Taint | None:
         owner = self.m.evaluator.qualify(func.value)
@@ -667,6 +662,10 @@ class _FunctionInterpreter:
             return
         kind, index, keyword = spec
         taint = args[index] if len(args) > index else kwargs.get(keyword, CLEAN)
+        if kind in ("ssrf", "redirect") and taint:
+            argument = _argument_node(node, index, keyword)
+            if argument is not None and self._query_only(argument):
+                return
         if qual in ("flask.Response", "flask.make_response") and _non_html_mimetype(node):
             return
         live = frozenset(o for o in taint if kind not in o.cleared)
@@ -994,6 +993,15 @@ def _complete_rests(merged: dict[str, Taint], ends: list[dict[str, Taint]]) -> N
         for env in ends:
             if rest not in env:
                 merged[rest] = _bounded(merged[rest] | env.get(name, CLEAN))
+
+
+def _argument_node(node: ast.Call, index: int, keyword: str) -> ast.expr | None:
+    if len(node.args) > index and not any(isinstance(a, ast.Starred) for a in node.args):
+        return node.args[index]
+    for kw in node.keywords:
+        if kw.arg == keyword:
+            return kw.value
+    return None
 
 
 def _string_parts(node: ast.expr) -> list[ast.expr] | None:

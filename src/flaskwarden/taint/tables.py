@@ -69,8 +69,6 @@ REQUEST_METHODS: Final[dict[str, str]] = {
 REQUEST_OBJECTS: Final = frozenset({"flask.request", "flask.globals.request"})
 # Route converters whose values cannot carry strings.
 SAFE_CONVERTERS: Final = frozenset({"int", "float", "uuid"})
-# Werkzeug converters whose values never contain "/" (``path`` does).
-SLASHLESS_CONVERTERS: Final = frozenset({"string", "any"})
 
 # -- sanitizers ------------------------------------------------------------------------
 
