@@ -708,7 +708,7 @@ class ModuleAnalyzer:
             and not is_placeholder(hashed.value)
         ):
             self.event("password-hash-literal", hashed, callee, scope_name)
-        if scope is None or id(node) not in scope.range_lookups:
+        if scope is None or id(node) not in scope.range_lookups or qual != "hashlib.sha1":
             self._weak_hash(node, qual, scope_name)
         for kw in node.keywords:
             if kw.arg is None or not is_secret_name(kw.arg) or _is_config_call(node):
@@ -1213,24 +1213,39 @@ _HASH_CALL_WORDS: Final = re.compile(r"\b(?:" + "|".join(sorted(_HASH_CALLS)) + 
 
 
 def _range_lookup_digests(own: list[ast.AST]) -> set[int]:
-    """Digest calls assigned to a name that is then split at 5 characters
-    (``sha[:5]`` sent, ``sha[5:]`` compared): the k-anonymity protocol of the Pwned
-    Passwords range API, which checks a password against breaches and stores nothing."""
-    split: set[str] = set()
+    """SHA-1 calls whose digest is assigned to a name used only as ``name[:5]`` and
+    ``name[5:]`` (the prefix is sent, the rest compared with the reply): the
+    k-anonymity protocol of the Pwned Passwords range API, which checks a password
+    against breaches and stores nothing. Any other use of the name (stored, logged,
+    returned whole) keeps the finding."""
+    slices: dict[str, set[str]] = {}
+    sliced_names: set[int] = set()
     for sub in own:
         if (
             isinstance(sub, ast.Subscript)
             and isinstance(sub.value, ast.Name)
             and isinstance(sub.slice, ast.Slice)
             and sub.slice.step is None
-            and (
-                (sub.slice.lower is None and _is_five(sub.slice.upper))
-                or (sub.slice.upper is None and _is_five(sub.slice.lower))
-            )
         ):
-            split.add(sub.value.id)
+            part = None
+            if sub.slice.lower is None and _is_five(sub.slice.upper):
+                part = "head"
+            elif sub.slice.upper is None and _is_five(sub.slice.lower):
+                part = "tail"
+            if part is not None:
+                slices.setdefault(sub.value.id, set()).add(part)
+                sliced_names.add(id(sub.value))
+    split = {name for name, parts in slices.items() if parts == {"head", "tail"}}
     if not split:
         return set()
+    for sub in own:  # any other read of the digest: not only a range lookup
+        if (
+            isinstance(sub, ast.Name)
+            and sub.id in split
+            and isinstance(sub.ctx, ast.Load)
+            and id(sub) not in sliced_names
+        ):
+            split.discard(sub.id)
     found: set[int] = set()
     for sub in own:
         if (
