@@ -1563,31 +1563,47 @@ def _dev_test(test: ast.expr) -> bool:
 
 
 def _runs_once(node: ast.FunctionDef | ast.AsyncFunctionDef, fn: _Function) -> bool:
-    """A lazy initialiser guarded by a flag: ``if _ready: return _reader`` and later
-    ``_ready = True`` (both at the top of the body, ``_ready`` a global). Whatever the
-    function writes after the guard is written once per process, not per request."""
+    """A lazy initialiser guarded by a flag: ``if _ready: return _reader``, then
+    ``_ready = True`` and the writes, all at the top of the body, ``_ready`` a global
+    that the function never sets to anything but True. Everything it writes comes
+    after the guard, so it is written once per process, not per request."""
     flags: dict[str, int] = {}
+    reset: set[str] = set()
     for index, stmt in enumerate(node.body):
         if (
             isinstance(stmt, ast.Assign)
             and len(stmt.targets) == 1
             and isinstance(stmt.targets[0], ast.Name)
             and stmt.targets[0].id in fn.globals
-            and isinstance(stmt.value, ast.Constant)
-            and stmt.value.value is True
         ):
-            flags.setdefault(stmt.targets[0].id, index)
+            name = stmt.targets[0].id
+            if isinstance(stmt.value, ast.Constant) and stmt.value.value is True:
+                flags.setdefault(name, index)
+            else:
+                reset.add(name)
+    for sub in walk(node):  # the flag set to anything else, anywhere (nested too)
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store) and sub.id in flags:
+            line = getattr(sub, "lineno", 0)
+            assigned_true = any(
+                node.body[i].lineno == line for i in flags.values() if node.body[i].lineno
+            )
+            if not assigned_true:
+                reset.add(sub.id)
     for index, stmt in enumerate(node.body):
-        if (
+        if not (
             isinstance(stmt, ast.If)
             and isinstance(stmt.test, ast.Name)
             and stmt.test.id in flags
+            and stmt.test.id not in reset
             and index < flags[stmt.test.id]
             and not stmt.orelse
-            and stmt.body
-            and isinstance(stmt.body[-1], ast.Return)
+            and len(stmt.body) == 1
+            and isinstance(stmt.body[0], ast.Return)
         ):
-            return True
+            continue
+        guard_end = stmt.end_lineno or stmt.lineno
+        # every write of a global comes after the guard
+        return all(span.line > guard_end for spans in fn.global_assigns.values() for span in spans)
     return False
 
 
