@@ -88,10 +88,15 @@ def secret_entries(rel: str, entries: Iterable[DotenvEntry]) -> list[DotenvEntry
             match = _DSN_PASSWORD.match(value)
             if match is None or placeholder(match.group("password")):
                 continue
-        # in an example file only a live-looking credential counts; for a URL that
-        # is its password (a DSN is long and varied whatever its password is)
+        # in an example file only a live-looking credential counts: a known token
+        # format anywhere, or a high-entropy value; for a URL, a high-entropy
+        # password (the URL itself is long and varied whatever its password is)
         dsn = _DSN_PASSWORD.match(value)
-        if example and not looks_real(dsn.group("password") if dsn else value):
+        if (
+            example
+            and not _TOKEN_FORMATS.search(value)
+            and not looks_real(dsn.group("password") if dsn else value)
+        ):
             continue
         found.append(entry)
     return found
