@@ -201,7 +201,7 @@ def _dir(path: str) -> str:
     return posixpath.dirname(path)
 
 
-def _join(base: str, path: str) -> str | None:
+def join_relative(base: str, path: str) -> str | None:
     """``path`` (relative to ``base``) relative to the scan root; None if outside it."""
     joined = posixpath.normpath(posixpath.join(base, path)) if base else posixpath.normpath(path)
     if joined == ".":
@@ -319,7 +319,7 @@ def image_facts(
         if copy.from_stage:
             continue
         for source in copy.sources:
-            project = _join(context_dir, source)
+            project = join_relative(context_dir, source)
             if project is None or any(c in source for c in "*?["):
                 continue
             dest = copy.dest
@@ -516,13 +516,13 @@ def _script_file(
     if word.startswith("/"):
         for dest, project in sorted(path_map, key=lambda p: -len(p[0])):
             if word == dest or word.startswith(f"{dest.rstrip('/')}/"):
-                candidates.append(_join(project, posixpath.relpath(word, dest)))
+                candidates.append(join_relative(project, posixpath.relpath(word, dest)))
     else:
-        candidates.append(_join(context, word))
+        candidates.append(join_relative(context, word))
         for dest, project in path_map:
             if workdir and (workdir == dest or workdir.startswith(f"{dest.rstrip('/')}/")):
                 candidates.append(
-                    _join(project, posixpath.join(posixpath.relpath(workdir, dest), word))
+                    join_relative(project, posixpath.join(posixpath.relpath(workdir, dest), word))
                 )
     for candidate in candidates:
         if candidate is None:
@@ -586,7 +586,7 @@ def compose_targets(inputs: DeployInputs, image_builds: dict[str, tuple[str, str
             services.key_lines = doc.key_lines
             services.line = doc.line
         project_dir = _dir(path)
-        dotenv_path = _join(project_dir, ".env")
+        dotenv_path = join_relative(project_dir, ".env")
         variables = {e.name: e for e in inputs.dotenv.get(dotenv_path or "", [])}
         for name, service in services.items():
             if not isinstance(service, LineDict):
@@ -627,8 +627,10 @@ def _compose_service(
             dockerfile = interp(build.get("dockerfile", "Dockerfile"))[0] or "Dockerfile"
             stage = interp(build.get("target"))[0] if build.get("target") else None
             args = _compose_map(build.get("args"), interp)
-        context_dir = _join(project_dir, context)
-        dockerfile_path = _join(context_dir, dockerfile) if context_dir is not None else None
+        context_dir = join_relative(project_dir, context)
+        dockerfile_path = (
+            join_relative(context_dir, dockerfile) if context_dir is not None else None
+        )
         if dockerfile_path is not None and dockerfile_path in inputs.dockerfiles:
             facts = image_facts(inputs, dockerfile_path, stage, args, context_dir)
         else:
@@ -652,7 +654,7 @@ def _compose_service(
         file_name = item.get("path") if isinstance(item, dict) else item
         if not isinstance(file_name, str):
             continue
-        rel = _join(project_dir, interp(file_name)[0] or file_name)
+        rel = join_relative(project_dir, interp(file_name)[0] or file_name)
         entries = inputs.dotenv.get(rel or "")
         if entries is None:
             notes.append(f"env_file {file_name!r} is not in the scan (missing or ignored by git)")
@@ -662,7 +664,7 @@ def _compose_service(
             origin = _origin(inputs, rel or "", entry.line, f"env_file {file_name}", entry.name)
             env.set(EnvVar(entry.name, entry.value, origin, listed))
     environment = service.get("environment")
-    dotenv_rel = _join(project_dir, ".env") or ".env"
+    dotenv_rel = join_relative(project_dir, ".env") or ".env"
     for key, raw, line in _environment_items(environment):
         value, used = interp(raw) if raw is not None else (None, [])
         via = tuple(
@@ -804,8 +806,10 @@ def compose_image_builds(inputs: DeployInputs) -> dict[str, tuple[str, str]]:
                     if isinstance(build, dict)
                     else "Dockerfile"
                 )
-                context_dir = _join(_dir(path), str(context))
-                rel = _join(context_dir, str(dockerfile)) if context_dir is not None else None
+                context_dir = join_relative(_dir(path), str(context))
+                rel = (
+                    join_relative(context_dir, str(dockerfile)) if context_dir is not None else None
+                )
                 if rel in inputs.dockerfiles and rel is not None:
                     found[image.rsplit(":", 1)[0]] = (rel, f"compose service {name!r}")
     return found

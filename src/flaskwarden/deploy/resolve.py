@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
-from flaskwarden.deploy.build import DeployInputs, shlex_split
+from flaskwarden.deploy.build import DeployInputs, join_relative, shlex_split
 from flaskwarden.deploy.code import ModuleSource, module_source
 from flaskwarden.deploy.envfile import redacted
 from flaskwarden.deploy.model import (
@@ -137,13 +137,13 @@ class Resolver:
         attr = attr.split("(", 1)[0].strip() or "app"
         candidates: list[str] = []
         if module_part.endswith(".py") or "/" in module_part:
-            rel = _join(cwd, module_part)
+            rel = join_relative(cwd, module_part)
             if rel is not None:
                 candidates.append(rel if rel.endswith(".py") else f"{rel}.py")
                 candidates.append(posixpath.join(rel, "__init__.py"))
         else:
             as_path = module_part.replace(".", "/")
-            for base in (cwd, _join(cwd, "src")):
+            for base in (cwd, join_relative(cwd, "src")):
                 if base is not None:
                     candidates.append(posixpath.join(base, f"{as_path}.py"))
                     candidates.append(posixpath.join(base, as_path, "__init__.py"))
@@ -195,7 +195,7 @@ class Resolver:
                 return mapped
             return target.context_dir
         if cd and not cd.startswith("/"):
-            return _join(target.context_dir, cd) or target.context_dir
+            return join_relative(target.context_dir, cd) or target.context_dir
         return target.context_dir
 
     def to_project(self, target: Target, container_path: str) -> str | None:
@@ -205,13 +205,13 @@ class Resolver:
             if path == dest:
                 return project
             if path.startswith(f"{dest.rstrip('/')}/"):
-                return _join(project, posixpath.relpath(path, dest))
+                return join_relative(project, posixpath.relpath(path, dest))
         return None
 
     def project_path(self, target: Target, cwd: str, path: str) -> str | None:
         if path.startswith("/"):
             return self.to_project(target, path)
-        return _join(cwd, path)
+        return join_relative(cwd, path)
 
     # -- dotenv -------------------------------------------------------------------------
 
@@ -349,7 +349,7 @@ class Resolver:
         if spec:
             return self.find_app_module(spec, cwd)
         for name in _DEFAULT_APPS:
-            rel = _join(cwd, name)
+            rel = join_relative(cwd, name)
             module = self.module_at(rel) if rel is not None else None
             if module is not None:
                 return module, "app"
@@ -843,15 +843,6 @@ def _config_app(config: ServerConfig) -> str | None:
 
 def _value(var: EnvVar | None) -> str | None:
     return var.value if var is not None else None
-
-
-def _join(base: str, path: str) -> str | None:
-    joined = posixpath.normpath(posixpath.join(base, path)) if base else posixpath.normpath(path)
-    if joined == ".":
-        return ""
-    if joined.startswith(("..", "/")):
-        return None
-    return joined
 
 
 def _redact(name: str, raw: str) -> str:
