@@ -249,16 +249,7 @@ class Project:
         if kind == "global":
             function = module.functions.get(payload)
             if function is not None:
-                for origin in function.returns:
-                    if origin.kind == "call":
-                        found = self._call_kind(origin.ref, module, depth + 1)
-                    elif origin.kind == "alias":
-                        found = self._value_kind(origin.ref, module, depth + 1)
-                    else:
-                        continue
-                    if found.kind != "unknown":
-                        return found
-                return UNKNOWN_KIND
+                return self._bound_kind(function.returns, module, depth)
             cls = module.classes.get(payload)
             if cls is not None:
                 # An app class wins over mixins: class App(LoggingMixin, Flask).
