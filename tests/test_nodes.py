@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from flaskwarden.python.facts import ModuleFacts, source_lines, source_segment
-from flaskwarden.python.nodes import child_nodes, walk
+from flaskwarden.python.nodes import all_statements, child_nodes, walk
 from tests.conftest import run_scan
 
 _STDLIB = Path(sysconfig.get_paths()["stdlib"])
@@ -26,6 +26,15 @@ def test_walk_yields_the_same_nodes_in_the_same_order_as_ast_walk(name: str) -> 
     assert [id(node) for node in walk(tree)] == expected
     for node in ast.walk(tree):
         assert [id(c) for c in child_nodes(node)] == [id(c) for c in ast.iter_child_nodes(node)]
+
+
+@pytest.mark.parametrize("name", _SAMPLES)
+def test_all_statements_are_every_statement_once(name: str) -> None:
+    tree = ast.parse((_STDLIB / name).read_text(encoding="utf-8"))
+    found = list(all_statements(tree.body))
+    expected = [n for n in ast.walk(tree) if isinstance(n, ast.stmt)]
+    assert {id(n) for n in found} == {id(n) for n in expected}
+    assert len(found) == len(expected)
 
 
 def test_walk_of_a_match_statement_and_a_leaf() -> None:

@@ -46,7 +46,13 @@ from flaskwarden.python.names import (
     is_self_named,
     looks_like_credential,
 )
-from flaskwarden.python.nodes import child_nodes, expression_children, syntax_children, walk
+from flaskwarden.python.nodes import (
+    all_statements,
+    child_nodes,
+    expression_children,
+    syntax_children,
+    walk,
+)
 
 # Attribute names on an app object that are configuration keys in disguise.
 APP_ATTR_KEYS: Final = {
@@ -202,7 +208,7 @@ class ModuleAnalyzer:
         package = self.facts.module.rsplit(".", 1)[0] if "." in self.facts.module else ""
         if self.facts.path.endswith("__init__.py"):
             package = self.facts.module
-        for node in _all_statements(self.tree.body):
+        for node in all_statements(self.tree.body):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -995,23 +1001,6 @@ def _nested_bodies(stmt: ast.stmt) -> tuple[list[ast.AST], list[list[ast.stmt]]]
     if isinstance(stmt, ast.Match):
         return [stmt.subject], [c.body for c in stmt.cases]
     return None
-
-
-_BODY_FIELDS: Final = ("body", "orelse", "finalbody", "handlers", "cases")
-
-
-def _all_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Every statement, nested ones included, without visiting expressions (imports
-    are statements: no need to walk every node of the tree to find them)."""
-    stack: list[ast.AST] = list(reversed(body))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.stmt):
-            yield node
-        for name in _BODY_FIELDS:
-            children = getattr(node, name, None)
-            if isinstance(children, list):
-                stack.extend(reversed(children))
 
 
 def _own_tree(

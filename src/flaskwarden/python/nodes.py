@@ -105,3 +105,21 @@ def walk(node: ast.AST) -> Iterator[ast.AST]:
     for current in todo:
         extend(child_nodes(current))
         yield current
+
+
+_BODY_FIELDS: Final = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def all_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement once, nested ones included (also in nested defs and classes),
+    without visiting expressions: statements only sit in statement lists, so imports
+    or loops are found without walking every node of the tree."""
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.stmt):
+            yield node
+        for name in _BODY_FIELDS:
+            children = getattr(node, name, None)
+            if isinstance(children, list):
+                stack.extend(reversed(children))

@@ -22,7 +22,7 @@ from typing import Final
 from flaskwarden.python.evaluate import Evaluator, dotted
 from flaskwarden.python.facts import Ref, Span, parser_lines, span_of
 from flaskwarden.python.names import ROUTE_ATTRS
-from flaskwarden.python.nodes import child_nodes, walk
+from flaskwarden.python.nodes import all_statements, child_nodes, walk
 from flaskwarden.taint import tables
 
 MAX_STEPS: Final = 12
@@ -871,23 +871,11 @@ _TEMPLATE_FACT_WORDS: Final = re.compile(
 )
 
 
-_BODY_FIELDS: Final = ("body", "orelse", "finalbody", "handlers", "cases")
-
-
 def _has_loop(body: list[ast.stmt]) -> bool:
-    """Whether a loop statement occurs anywhere in ``body`` (nested defs included).
-    Loops are statements, and statements only sit in statement lists: following
-    those is enough, without visiting any expression."""
-    stack: list[ast.AST] = list(body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
-            return True
-        for name in _BODY_FIELDS:
-            children = getattr(node, name, None)
-            if isinstance(children, list):
-                stack.extend(children)
-    return False
+    """Whether a loop statement occurs anywhere in ``body`` (nested defs included)."""
+    return any(
+        isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)) for stmt in all_statements(body)
+    )
 
 
 _NUMERIC: Final = frozenset({"int", "float", "bool"})
