@@ -1567,28 +1567,29 @@ def _runs_once(node: ast.FunctionDef | ast.AsyncFunctionDef, fn: _Function) -> b
     ``_ready = True`` and the writes, all at the top of the body, ``_ready`` a global
     that the function never sets to anything but True. Everything it writes comes
     after the guard, so it is written once per process, not per request."""
-    flags: dict[str, int] = {}
-    reset: set[str] = set()
+    flags: dict[str, int] = {}  # flag -> index of its first top-level `flag = True`
+    setting: set[int] = set()  # that assignment's target node
     for index, stmt in enumerate(node.body):
         if (
             isinstance(stmt, ast.Assign)
             and len(stmt.targets) == 1
             and isinstance(stmt.targets[0], ast.Name)
             and stmt.targets[0].id in fn.globals
+            and isinstance(stmt.value, ast.Constant)
+            and stmt.value.value is True
+            and stmt.targets[0].id not in flags
         ):
-            name = stmt.targets[0].id
-            if isinstance(stmt.value, ast.Constant) and stmt.value.value is True:
-                flags.setdefault(name, index)
-            else:
-                reset.add(name)
-    for sub in walk(node):  # the flag set to anything else, anywhere (nested too)
-        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store) and sub.id in flags:
-            line = getattr(sub, "lineno", 0)
-            assigned_true = any(
-                node.body[i].lineno == line for i in flags.values() if node.body[i].lineno
-            )
-            if not assigned_true:
-                reset.add(sub.id)
+            flags[stmt.targets[0].id] = index
+            setting.add(id(stmt.targets[0]))
+    # any other store of a flag, anywhere (nested blocks too), resets it
+    reset = {
+        sub.id
+        for sub in walk(node)
+        if isinstance(sub, ast.Name)
+        and isinstance(sub.ctx, ast.Store)
+        and sub.id in flags
+        and id(sub) not in setting
+    }
     for index, stmt in enumerate(node.body):
         if not (
             isinstance(stmt, ast.If)

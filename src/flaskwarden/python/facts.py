@@ -62,7 +62,7 @@ def parser_lines(text: str) -> list[str]:
     """``text``'s lines as the parser numbers them, without line ends: unlike
     ``str.splitlines`` not broken at form feeds, ``\\v``, ``\\x1c``-``\\x1e``, ``\\x85``,
     ``\\u2028`` or ``\\u2029``, so ``lines[node.lineno - 1]`` is the node's line."""
-    return [line.rstrip("\r\n") for line in io.StringIO(text, newline="")]
+    return [line.rstrip("\r\n") for line in source_lines(text)]
 
 
 def source_segment(lines: list[str], node: object) -> str | None:
