@@ -37,21 +37,25 @@ DOC_SECTIONS: Final = (
     "References",
 )
 
-# The modules whose import registers implementations. Kept explicit (not discovered)
-# so that the catalog is complete without scanning the package at run time.
-_IMPLEMENTATION_MODULES: Final = (
-    "flaskwarden.rules.debug",
-    "flaskwarden.rules.secrets",
-    "flaskwarden.rules.deploy",
-    "flaskwarden.rules.injection",
-    "flaskwarden.rules.sessions",
-    "flaskwarden.rules.resources",
-    "flaskwarden.rules.correctness",
-    # Other modes register here; these modules must import without Flask installed.
-    "flaskwarden.probe.checks",
-    "flaskwarden.audit.checks",
-    "flaskwarden.guard.checks",
-)
+# The modules whose import registers implementations, by mode. Kept explicit (not
+# discovered) so that the catalog is complete without scanning the package at run
+# time, and per mode so that a scan does not import the probe, audit and guard checks
+# (and what they import) just to start.
+_IMPLEMENTATION_MODULES: Final[dict[str, tuple[str, ...]]] = {
+    "scan": (
+        "flaskwarden.rules.debug",
+        "flaskwarden.rules.secrets",
+        "flaskwarden.rules.deploy",
+        "flaskwarden.rules.injection",
+        "flaskwarden.rules.sessions",
+        "flaskwarden.rules.resources",
+        "flaskwarden.rules.correctness",
+    ),
+    # The other modes' modules must import without Flask installed.
+    "probe": ("flaskwarden.probe.checks",),
+    "audit": ("flaskwarden.audit.checks",),
+    "guard": ("flaskwarden.guard.checks",),
+}
 
 
 @dataclass(frozen=True)
@@ -174,7 +178,7 @@ TABLE: Final[tuple[RuleSpec, ...]] = (
 
 _RULES: Final[dict[str, Rule]] = {spec.id: Rule(spec) for spec in TABLE}
 _CODE_RE: Final = re.compile(r"^FW\d{3}$")
-_loaded = False
+_loaded: Final[set[str]] = set()  # modes whose implementations are imported
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -204,19 +208,29 @@ def implements(rule_id: str, mode: str = "scan") -> Callable[[F], F]:
     return decorator
 
 
-def _load() -> None:
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    for module in _IMPLEMENTATION_MODULES:
-        importlib.import_module(module)
+def _load(*modes: str) -> None:
+    """Import the implementations of ``modes`` (all modes when none is named)."""
+    for mode in modes or MODES:
+        if mode not in _loaded:
+            _loaded.add(mode)
+            for module in _IMPLEMENTATION_MODULES[mode]:
+                importlib.import_module(module)
 
 
 def all_rules() -> list[Rule]:
     """Every rule that at least one mode implements, in id order."""
     _load()
     return [rule for rule in _RULES.values() if rule.modes]
+
+
+def implemented_in(mode: str) -> list[Rule]:
+    """The rules ``mode`` implements, in id order, importing only that mode's checks.
+
+    A rule's docs may then come from this mode alone (a scan's docs are preferred
+    anyway); use :func:`all_rules` or :func:`get` for the full catalog.
+    """
+    _load(mode)
+    return [rule for rule in _RULES.values() if mode in rule.modes]
 
 
 def get(rule_id: str) -> Rule:

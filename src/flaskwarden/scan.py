@@ -151,7 +151,7 @@ def _scan(paths: Sequence[Path], options: ScanOptions) -> Report:
         if isinstance(cached, Report):
             return cached  # nothing that decides any finding has changed
 
-    selected = {r.id for r in catalog.all_rules() if settings.enabled(r.id)}
+    selected = {r.id for r in catalog.implemented_in("scan") if settings.enabled(r.id)}
     explicit = {relative(p, root) for p in paths if p.is_file()}
     modules, lazy, templates, analysed = _analyse_files(
         files, contents, cache, options, diagnostics, bool(selected & TEMPLATE_RULES), explicit

@@ -83,7 +83,7 @@ def python_rule(rule_id: str) -> Callable[[PythonCheck], PythonCheck]:
 
 
 def python_checks() -> list[RegisteredCheck]:
-    catalog.all_rules()  # importing the rule modules fills the list
+    catalog.implemented_in("scan")  # importing the rule modules fills the list
     return list(PYTHON_CHECKS)
 
 
@@ -137,7 +137,7 @@ def run_python_checks(
 def run_project_checks(
     ctx: ScanContext, selected: set[str] | None, diagnostics: list[Diagnostic]
 ) -> Iterator[Finding]:
-    catalog.all_rules()
+    catalog.implemented_in("scan")
     for registered in list(PROJECT_CHECKS):
         if selected is not None and registered.rule not in selected:
             continue
