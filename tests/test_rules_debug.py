@@ -63,6 +63,35 @@ def test_debug_on_loopback_is_high_and_host_alone_is_medium(tmp_path: Path) -> N
     assert only(report, "FW103").severity is Severity.MEDIUM
 
 
+def test_debug_switched_on_only_by_a_variable_is_not_critical_binding(tmp_path: Path) -> None:
+    # Debug that an environment variable must switch on (inline, or through another
+    # module's constant) is not "on": binding every interface stays medium.
+    report = scan(
+        tmp_path,
+        {
+            "flags.py": """
+                import os
+                DEBUG_FLAG = os.environ.get("SITE_DEBUG") or "False"
+            """,
+            "app.py": """
+                import os
+                from flask import Flask
+                import flags
+                app = Flask(__name__)
+                if __name__ == "__main__":
+                    if flags.DEBUG_FLAG != "False":
+                        app.run(host="0.0.0.0", debug=True)
+                    if os.environ.get("SITE_DEBUG") == "1":
+                        app.run(host="0.0.0.0", debug=True)
+            """,
+        },
+    )
+    hosts = [f for f in report.findings if f.rule == "FW103"]
+    assert [(f.line, f.severity) for f in hosts] == [(8, Severity.MEDIUM), (10, Severity.MEDIUM)]
+    assert not [f for f in report.findings if f.rule == "FW101"]
+    assert all("debugger console" not in f.message for f in hosts)
+
+
 def test_debug_from_an_imported_constant_names_where_it_is_set(tmp_path: Path) -> None:
     report = scan(
         tmp_path,

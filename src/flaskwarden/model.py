@@ -8,6 +8,7 @@ another module of the project), *which configuration does this ``from_object`` l
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -15,12 +16,14 @@ from typing import Final, Literal
 
 from flaskwarden.findings import Confidence
 from flaskwarden.python import names
+from flaskwarden.python.evaluate import Evaluator, Value
 from flaskwarden.python.facts import (
     UNNAMED,
     Assigned,
     ClassFacts,
     ConfigLoad,
     FunctionFacts,
+    Gate,
     ModuleFacts,
     Origin,
     Ref,
@@ -282,6 +285,27 @@ class Project:
                 return None
             ref = f"import:{module.imports[name]}"
         return None
+
+    def gated_off(self, gates: Iterable[Gate], module: ModuleFacts) -> bool:
+        """Whether one of ``gates`` keeps its branch from running when no environment
+        variable is set: ``else:`` of ``if settings.FLASK_DEBUG == "False":`` where
+        ``FLASK_DEBUG = os.environ.get("SKF_FLASK_DEBUG") or "False"`` (off unless set)."""
+        for gate in gates:
+            constants: dict[str, Value] = {}
+            for placeholder, ref in gate.refs:
+                found = self.constant(ref, module)
+                if found is None:
+                    break
+                constants[placeholder] = found[2].value
+            else:
+                try:
+                    test = ast.parse(gate.test, mode="eval").body
+                except (SyntaxError, ValueError):
+                    continue
+                value = Evaluator(module.imports, constants).evaluate(test)
+                if value.known and value.env and value.truthy != gate.branch:
+                    return True
+        return False
 
     # -- import-time reachability -----------------------------------------------------
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Final
 
-from flaskwarden.python.evaluate import NOTHING, Evaluator, Value, dotted
+from flaskwarden.python.evaluate import NOTHING, VALUE_METHODS, Evaluator, Value, dotted
 from flaskwarden.python.facts import (
     UNNAMED,
     Assigned,
@@ -27,6 +27,7 @@ from flaskwarden.python.facts import (
     Decorator,
     Event,
     FunctionFacts,
+    Gate,
     ModuleFacts,
     Origin,
     Ref,
@@ -112,6 +113,8 @@ class ModuleAnalyzer:
         self._config_aliases: dict[tuple[str, str], ast.expr] = {}
         # How many enclosing `if`s run only when an environment variable is set.
         self._gates = 0
+        # Enclosing `if`s whose tests read other modules' constants (see Gate).
+        self._deferred: list[Gate] = []
         self._uses_hashlib = False  # set once imports are known
         # Undecorated functions, in case add_url_rule makes one a view.
         self._function_nodes: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, _Scope]] = {}
@@ -317,8 +320,17 @@ class ModuleAnalyzer:
                 test = self.evaluate(stmt.test, scope)
                 env_switch = test.known and bool(test.env)
                 off, on = env_switch and not test.truthy, env_switch and test.truthy
-                self._walk_gated(stmt.body, off, scope, context, class_name)
-                self._walk_gated(stmt.orelse, on, scope, context, class_name)
+                # `if settings.FLASK_DEBUG == "False":` reads another module's constant:
+                # the model decides later (see Gate).
+                deferred = None if test.known else self._deferred_test(stmt.test, scope)
+                for body, gated, branch in ((stmt.body, off, True), (stmt.orelse, on, False)):
+                    if deferred is not None:
+                        self._deferred.append(Gate(*deferred, branch=branch))
+                    try:
+                        self._walk_gated(body, gated, scope, context, class_name)
+                    finally:
+                        if deferred is not None:
+                            self._deferred.pop()
             return
         nested = _nested_bodies(stmt)
         if nested is not None:
@@ -328,6 +340,55 @@ class ModuleAnalyzer:
                 self._walk_body(sub, scope, context, class_name)
             return
         self._simple_statement(stmt, scope, context, class_name)
+
+    def _deferred_test(
+        self, test: ast.expr, scope: _Scope | None
+    ) -> tuple[str, tuple[tuple[str, Ref], ...]] | None:
+        """An if-test that reads constants of other modules, as source with each one
+        renamed to a placeholder, and the placeholders' refs; ``None`` when it reads none."""
+        if not any(
+            (name := dotted(node)) is not None and name.partition(".")[0] in self.facts.imports
+            for node in walk(test)
+            if isinstance(node, (ast.Name, ast.Attribute))
+        ):
+            return None  # the common case, decided cheaply
+        refs: dict[str, Ref] = {}
+        renamed = self._renamed(test, scope, refs)
+        if not refs:
+            return None
+        return ast.unparse(renamed), tuple(refs.items())
+
+    def _renamed(self, node: ast.expr, scope: _Scope | None, refs: dict[str, Ref]) -> ast.expr:
+        """``node`` rebuilt with each imported constant it reads as a placeholder name.
+        Callees and subscripted objects (``os.environ.get``, ``os.environ[...]``) stay."""
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            ref = self._value_ref(node, scope)
+            if ref == UNNAMED:
+                return node
+            placeholder = f"_fw{len(refs)}"
+            refs[placeholder] = ref
+            return ast.Name(placeholder, ast.Load())
+        if isinstance(node, ast.Compare):
+            return ast.Compare(
+                self._renamed(node.left, scope, refs),
+                node.ops,
+                [self._renamed(c, scope, refs) for c in node.comparators],
+            )
+        if isinstance(node, ast.BoolOp):
+            return ast.BoolOp(node.op, [self._renamed(v, scope, refs) for v in node.values])
+        if isinstance(node, ast.UnaryOp):
+            return ast.UnaryOp(node.op, self._renamed(node.operand, scope, refs))
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in VALUE_METHODS:
+                # settings.MODE.lower(): the receiver is a value
+                func = ast.Attribute(self._renamed(func.value, scope, refs), func.attr, ast.Load())
+            return ast.Call(
+                func,
+                [self._renamed(a, scope, refs) for a in node.args],
+                node.keywords,
+            )
+        return node
 
     def _walk_gated(
         self,
@@ -624,6 +685,7 @@ class ModuleAnalyzer:
                 form,
                 value_ref,
                 env_gated=self._gates > 0,
+                gates=tuple(self._deferred),
             )
         )
         # `<x>.config[...]` forms are Flask's config whatever x is; `x.secret_key` is
@@ -769,6 +831,7 @@ class ModuleAnalyzer:
                 positional_app=positional_app,
                 kwarg_refs=refs,
                 env_gated=self._gates > 0,
+                gates=tuple(self._deferred),
             )
         )
 

@@ -69,6 +69,9 @@ _STR_METHODS: Final[dict[str, Callable[[str], Any]]] = {
     "capitalize": str.capitalize,
 }
 
+# Methods the evaluator follows on a known value (``os.getenv("X", "").lower()``).
+VALUE_METHODS: Final = frozenset({*_STR_METHODS, "encode"})
+
 _COMPARE: Final[dict[type[ast.cmpop], Callable[[Any, Any], Any]]] = {
     ast.Eq: operator.eq,
     ast.NotEq: operator.ne,

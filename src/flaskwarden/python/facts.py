@@ -99,6 +99,18 @@ Context = Literal["import", "main", "main-else", "function"]
 
 
 @dataclass(frozen=True)
+class Gate:
+    """An enclosing ``if`` whose test reads constants of other modules
+    (``if settings.FLASK_DEBUG == "False":``). One file's analysis cannot tell whether
+    such a branch runs when no environment variable is set; the project model can, once
+    it has looked the constants up (:meth:`flaskwarden.model.Project.gated_off`)."""
+
+    test: str  # the test as source, each such constant renamed to a placeholder (_fw0)
+    refs: tuple[tuple[str, Ref], ...]  # placeholder -> the constant it stands for
+    branch: bool  # True: the if's body (runs when the test is true); False: its else
+
+
+@dataclass(frozen=True)
 class RunCall:
     """``<receiver>.run(...)``: possibly the Flask development server."""
 
@@ -114,6 +126,8 @@ class RunCall:
     kwarg_refs: dict[str, Ref] = field(default_factory=dict)
     # Inside `if <env lookup>:` that is false when no variable is set (off by default).
     env_gated: bool = False
+    # Enclosing ifs that read other modules' constants: the model decides (see Gate).
+    gates: tuple[Gate, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,6 +142,7 @@ class ConfigWrite:
     form: str
     value_ref: Ref = UNNAMED  # when the value is a name from another module
     env_gated: bool = False  # see RunCall.env_gated
+    gates: tuple[Gate, ...] = ()  # see RunCall.gates
 
 
 @dataclass(frozen=True)

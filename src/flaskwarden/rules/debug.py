@@ -84,7 +84,9 @@ def debug_enabled(module: ModuleFacts, project: Project) -> Iterator[Finding]:
     in a configuration class that is not named for development or testing. Values read
     from the environment are judged by what they are when the variable is unset:
     `os.environ.get("FLASK_DEBUG") == "1"` is off, `os.getenv("DEBUG", "true")` is on,
-    and so is a write inside `if os.environ.get("FLASK_ENV") == "development":` (off).
+    and so is a write inside `if os.environ.get("FLASK_ENV") == "development":` (off),
+    also when the test reads a constant of another module that is set from the
+    environment (`if settings.DEBUG_FLAG != "False":`).
     Test code, and set-up functions named for development or testing
     (`create_dev_app`), are development configuration and are not reported.
 
@@ -129,7 +131,7 @@ def debug_enabled(module: ModuleFacts, project: Project) -> Iterator[Finding]:
         return  # test code configures test apps; it is never deployed
     for call in module.run_calls:
         server = dev_server(call, module, project)
-        if server is None or call.env_gated:
+        if server is None or call.env_gated or project.gated_off(call.gates, module):
             continue
         for name in _DEBUG_KWARGS:
             value, related = _argument(call, name, module, project)
@@ -154,7 +156,7 @@ def debug_enabled(module: ModuleFacts, project: Project) -> Iterator[Finding]:
     for write in module.config_writes:
         # Test code and development-named set-up (create_dev_app) are development
         # configuration, as DevelopmentConfig is.
-        if write.key != "DEBUG" or write.env_gated:
+        if write.key != "DEBUG" or write.env_gated or project.gated_off(write.gates, module):
             continue
         if names.is_dev_name(write.scope, debug_counts=False):
             continue
@@ -335,7 +337,8 @@ def dev_server_all_interfaces(module: ModuleFacts, project: Project) -> Iterator
     Binding every interface puts Werkzeug's unhardened, single-process server directly on
     the network, in front of whatever proxy and authentication were meant to sit ahead of
     it. Together with debug mode it is a pre-authentication remote code execution reachable
-    by anyone who can route to the host (critical).
+    by anyone who can route to the host (critical, unless debug is only switched on by an
+    environment variable).
 
     ## Example
     ```python
@@ -375,7 +378,8 @@ def dev_server_all_interfaces(module: ModuleFacts, project: Project) -> Iterator
         host, related = _argument(call, "host", module, project)
         if host is None:
             continue
-        debug_on = any(
+        # Debug on by default: not inside an if that only runs when a variable is set.
+        debug_on = not (call.env_gated or project.gated_off(call.gates, module)) and any(
             (v := _argument(call, name, module, project)[0]) is not None and v.truthy
             for name in _DEBUG_KWARGS
         )
