@@ -87,6 +87,11 @@ class SinkHit:
     what: str
     span: Span
     taint: Taint
+    # For a sink known by its method name alone (``.execute``, ``.save``): the ref of
+    # the method called. When it is a project function (a class of the app's own with
+    # an ``execute`` method), the call is not the library sink: the resolver drops the
+    # hit and follows the taint into that function instead.
+    callee: Ref = ""
 
 
 @dataclass(frozen=True)
@@ -342,6 +347,15 @@ class _FunctionInterpreter:
                         hit.kind == "xss" and hit.what.endswith(("make_response()", "Response()"))
                     )
                 ]
+            if (
+                isinstance(target, ast.Subscript)
+                and isinstance(target.value, ast.Attribute)
+                and target.value.attr == "headers"
+            ):
+                # r.headers["Content-Disposition"] = ...: a header, never the body (and
+                # Werkzeug refuses newlines in header values): r does not carry it
+                self.expr(target.slice)
+                return
             # obj.attr = tainted / d[k] = tainted: the object now carries the taint
             base: ast.expr = target
             while isinstance(base, (ast.Attribute, ast.Subscript)):
@@ -647,10 +661,12 @@ class _FunctionInterpreter:
     ) -> None:
         spec: tuple[str, int, str] | None = None
         what = dotted(func) or "call"
+        callee: Ref = ""
         if qual is not None and qual in tables.SINK_CALLS:
             spec = tables.SINK_CALLS[qual]
         elif isinstance(func, ast.Attribute) and func.attr in tables.SINK_METHODS:
             spec = tables.SINK_METHODS[func.attr]
+            callee = self.m.callee_ref(func, self)
         elif qual in tables.SUBPROCESS_CALLS and _shell_true(node):
             spec = ("code", 0, "args")
         elif qual in ("yaml.load", "yaml.load_all") and not _safe_yaml(node):
@@ -670,7 +686,7 @@ class _FunctionInterpreter:
             return
         live = frozenset(o for o in taint if kind not in o.cleared)
         if live:
-            self.sinks.append(SinkHit(kind, f"{what}()", self.m.span(node), live))
+            self.sinks.append(SinkHit(kind, f"{what}()", self.m.span(node), live, callee))
 
     def _file_save(
         self, node: ast.Call, func: ast.Attribute, args: list[Taint], kwargs: dict[str, Taint]
@@ -684,9 +700,9 @@ class _FunctionInterpreter:
         taint = args[0] if args else kwargs.get("dst", CLEAN)
         live = frozenset(o for o in taint if "path" not in o.cleared)
         if live:
-            self.sinks.append(
-                SinkHit("path", f"{dotted(func) or 'save'}()", self.m.span(node), live)
-            )
+            what = f"{dotted(func) or 'save'}()"
+            callee = self.m.callee_ref(func, self)
+            self.sinks.append(SinkHit("path", what, self.m.span(node), live, callee))
 
     def _render(self, node: ast.Call, kwargs: dict[str, Taint], spread: bool) -> None:
         names: list[str] = []
@@ -752,6 +768,12 @@ class TaintAnalyzer:
                     return f"method:global:{scope.class_name}.{func.attr}"
                 if owner.id in scope.objects:
                     return f"method:{scope.objects[owner.id]}.{func.attr}"
+            elif isinstance(owner, ast.Call):
+                # Job(...).execute(...): a method of the object just built, as for
+                # `job = Job(...)` then `job.execute(...)`
+                built = self.callee_ref(owner.func, scope)
+                if built and not built.startswith("method:"):
+                    return f"method:{built}.{func.attr}"
             qual = self.evaluator.qualify(func)
             if qual and qual.split(".")[0] not in tables.EXTERNAL_PACKAGES:
                 return f"import:{qual}"

@@ -115,6 +115,12 @@ class Resolver:
             return None
         return None
 
+    def project_method(self, hit: SinkHit, module: ModuleFacts) -> bool:
+        """A sink known by method name that calls the project's own method instead
+        (``Job(...).execute(payload)``, ``Notes.save(text)``): not the library's sink;
+        the call's taint is followed into that method (its call site) instead."""
+        return bool(hit.callee) and self.function(hit.callee, module) is not None
+
     # -- returns ----------------------------------------------------------------------
 
     def resolve(self, taint: Taint, module: ModuleFacts, depth: int = 0) -> Taint:
@@ -184,6 +190,8 @@ class Resolver:
         found: list[ParamSink] = []
         try:
             for hit in located.function.sinks:
+                if self.project_method(hit, located.module):
+                    continue
                 for origin in self.resolve(hit.taint, located.module, depth):
                     if origin.kind == "param" and hit.kind not in origin.cleared:
                         found.append(
@@ -226,6 +234,8 @@ class Resolver:
         for function in taint.functions.values():
             located = Located(module, function)
             for hit in function.sinks:
+                if self.project_method(hit, module):
+                    continue
                 for origin in self.resolve(hit.taint, module):
                     if origin.kind == "source" and _live(origin, hit):
                         yield Flow(origin, hit, module, function.qualname)
