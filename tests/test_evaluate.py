@@ -62,6 +62,22 @@ def test_unknowable_values_are_unknown(source: str) -> None:
     assert not value.truthy
 
 
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ('"key".encode()', b"key"),
+        ('"k\u00e9y".encode("latin-1")', "k\u00e9y".encode("latin-1")),
+        ('"key".encode(encoding="utf-16")', "key".encode("utf-16")),
+        ('"\\udcad".encode()', UNKNOWN),  # raises at run time: a lone surrogate
+        ('"\\udcad".encode("utf-8", "surrogateescape")', b"\xad"),
+        ('"key".encode("no-such-codec")', UNKNOWN),
+        ('"key".encode(codec)', UNKNOWN),
+    ],
+)
+def test_encode_follows_its_arguments(source: str, expected: object) -> None:
+    assert evaluate(source).value == expected
+
+
 def test_env_lookup_records_variable_and_fallback() -> None:
     value = evaluate('os.environ.get("SECRET_KEY", "dev")')
     assert value.value == "dev"

@@ -48,6 +48,14 @@ def test_declared_latin1_encoding_is_honoured(scan_dir) -> None:  # type: ignore
     }
 
 
+def test_constants_that_fail_at_run_time_are_not_folded(scan_dir) -> None:  # type: ignore[no-untyped-def]
+    # a lone surrogate cannot be encoded: that is the program's error, not flaskwarden's
+    source = 'from flask import Flask\nMARK = "\\udcad".encode()\nSECRET_KEY = "x" * -1\n'
+    report = scan_dir({"good.py": GOOD, "odd.py": source})
+    assert _kinds(report) == {}
+    _still_finds_good(report)
+
+
 def test_nul_byte(scan_dir) -> None:  # type: ignore[no-untyped-def]
     report = scan_dir({"good.py": GOOD, "nul.py": b"import flask\n\x00\x00"})
     assert _kinds(report) == {"nul.py": "binary"}

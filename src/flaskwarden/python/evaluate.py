@@ -325,8 +325,11 @@ class Evaluator:
             if method is not None and isinstance(receiver.value, str) and not node.args:
                 return Value(method(receiver.value), env=receiver.env, fallback=receiver.fallback)
             if node.func.attr == "encode" and isinstance(receiver.value, str):
+                encoded = _encoded(receiver.value, node)
+                if encoded is None:
+                    return Value(env=receiver.env)
                 return Value(
-                    receiver.value.encode(),
+                    encoded,
                     env=receiver.env,
                     literal=receiver.literal,
                     fallback=receiver.fallback,
@@ -344,3 +347,22 @@ class Evaluator:
                 return Value(env=inner.env)
             return Value(converted, env=inner.env, fallback=inner.fallback)
         return NOTHING
+
+
+def _encoded(text: str, call: ast.Call) -> bytes | None:
+    """``text.encode(...)`` with constant arguments, or ``None`` when it cannot be known
+    (an argument that is not a literal, or text the codec cannot encode, such as a lone
+    surrogate: that raises at run time)."""
+    if len(call.args) > 2 or any(k.arg not in ("encoding", "errors") for k in call.keywords):
+        return None
+    positional = zip(("encoding", "errors"), call.args, strict=False)
+    named = [*positional, *((k.arg, k.value) for k in call.keywords)]
+    options = {"encoding": "utf-8", "errors": "strict"}
+    for name, argument in named:
+        if not (isinstance(argument, ast.Constant) and isinstance(argument.value, str)):
+            return None
+        options[str(name)] = argument.value
+    try:
+        return text.encode(options["encoding"], options["errors"])
+    except (UnicodeError, LookupError):
+        return None
