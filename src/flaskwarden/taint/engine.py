@@ -1057,14 +1057,21 @@ def _exits(body: list[ast.stmt]) -> bool:
     return False
 
 
-def _is_url_validator(name: str) -> bool:
-    """``is_safe_url``, ``_is_safe_next_url``, ``url_has_allowed_host_and_scheme`` ..."""
+_URL_WORDS: Final = ("url", "next", "redirect", "host", "target", "path", "uri", "link")
+_VALIDATOR_WORDS: Final = ("safe", "allowed", "valid", "trusted", "permitted")
+
+
+def _is_url_validator(name: str, argument: ast.expr | None = None) -> bool:
+    """``is_safe_url``, ``_is_safe_next_url``, ``url_has_allowed_host_and_scheme``,
+    ``validate_api_url``, ``is_allowed(url)``: a yes/no check named for validating,
+    about a URL by its own name or by the name of the value it checks."""
     lowered = name.lower()
     if name in tables.SAFE_URL_HELPERS:
         return True
-    return "safe" in lowered and any(
-        word in lowered for word in ("url", "next", "redirect", "host", "target", "path")
-    )
+    if not any(word in lowered for word in _VALIDATOR_WORDS):
+        return False
+    checked = (dotted(argument) or "").lower() if argument is not None else ""
+    return any(word in lowered or word in checked for word in _URL_WORDS)
 
 
 def _subject(node: ast.expr) -> str:
@@ -1086,12 +1093,20 @@ def _validated_url(test: ast.expr) -> tuple[str | None, bool]:
             if subject is not None and positive:
                 return subject, True
         return None, False
+    if isinstance(test, ast.BoolOp):
+        # `if x is None or not is_safe_url(x):` failing makes every disjunct false:
+        # then x passed the check
+        for value in test.values:
+            subject, positive = _validated_url(value)
+            if subject is not None and not positive:
+                return subject, False
+        return None, False
     negated = False
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         negated, test = True, test.operand
     if isinstance(test, ast.Call):
         name = (dotted(test.func) or "").split(".")[-1]
-        if _is_url_validator(name) and test.args:
+        if test.args and _is_url_validator(name, test.args[0]):
             return _subject(test.args[0]), not negated
     checked: str | None = None
     for node in walk(test):
@@ -1111,6 +1126,9 @@ def _validated_url(test: ast.expr) -> tuple[str | None, bool]:
 
 def _membership(test: ast.expr) -> tuple[str, bool] | None:
     """``x in C`` / ``x == "lit"`` -> (x, True); ``x not in C`` / ``x != "lit"`` -> (x, False)."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _membership(test.operand)  # `not x in C`, as `x not in C`
+        return None if inner is None else (inner[0], not inner[1])
     if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
         return None
     if not isinstance(test.left, ast.Name):
