@@ -383,8 +383,10 @@ def open_redirect(ctx: ScanContext) -> Iterator[Finding]:
     ## What it does
     Follows request data (typically `?next=`) into `redirect(...)`. A target built with
     `url_for(...)`, a path prefix such as `"/" + slug`, or checked first (`if urlsplit(x).netloc
-    or urlsplit(x).scheme: abort(400)`, or a project helper named like `is_safe_url` whose
-    failure returns or aborts) is not reported.
+    or urlsplit(x).scheme: abort(400)`, or a project helper named like `is_safe_url` or
+    `url_is_allowed` whose failure returns, aborts or replaces the value) is not reported,
+    nor is the `Referer` header: the victim's browser sets it, so "back where you came
+    from" leads nowhere an attacker chooses.
 
     ## Why is this bad?
     Phishing mail links to your real domain, which forwards the victim to the attacker's

@@ -466,6 +466,8 @@ class _FunctionInterpreter:
             return _as_str(self._expr(node.value, d)) if node.attr != "__class__" else CLEAN
         if isinstance(node, ast.Subscript):
             self._expr(node.slice, d)
+            if self._referer_header(node.value, node.slice):
+                return frozenset(o.clear({"redirect"}) for o in _as_str(self._expr(node.value, d)))
             if isinstance(node.value, ast.Name):
                 rest = self.env.get(_rest_key(node.value.id))
                 key = _constant_key(node)
@@ -537,9 +539,20 @@ class _FunctionInterpreter:
             return None
         label = f"request.{node.attr}"
         origin = Origin("source", label, steps=(self._step(node, label),), shape=shape)
-        if node.attr in tables.SAME_ORIGIN_ATTRIBUTES:
+        if node.attr in tables.SAME_ORIGIN_ATTRIBUTES or node.attr in tables.BROWSER_SET_ATTRIBUTES:
             origin = origin.clear({"redirect"})
         return frozenset({origin})
+
+    def _referer_header(self, container: ast.expr, key: ast.expr | None) -> bool:
+        """``request.headers["Referer"]`` / ``.get("Referer")``: set by the browser."""
+        return (
+            isinstance(key, ast.Constant)
+            and isinstance(key.value, str)
+            and key.value.lower() in tables.BROWSER_SET_HEADERS
+            and isinstance(container, ast.Attribute)
+            and container.attr == "headers"
+            and self.m.evaluator.qualify(container.value) in tables.REQUEST_OBJECTS
+        )
 
     def _is_markup(self, node: ast.expr) -> bool:
         if isinstance(node, ast.Call):
@@ -597,6 +610,8 @@ class _FunctionInterpreter:
         ):
             # a method on a value (not a module function such as requests.get)
             if func.attr in _CONTAINER_READS:
+                if func.attr == "get" and self._referer_header(func.value, _first(node.args)):
+                    return frozenset(o.clear({"redirect"}) for o in _as_str(receiver))
                 return _as_str(receiver) if func.attr in _ITEM_READS else receiver
             return _as_str(receiver | _union(args))
         callee = self.m.callee_ref(func, self)
@@ -1229,3 +1244,7 @@ def _returned_keys(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str] | N
             else:
                 return None
     return keys
+
+
+def _first(nodes: list[ast.expr]) -> ast.expr | None:
+    return nodes[0] if nodes else None

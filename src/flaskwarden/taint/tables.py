@@ -62,6 +62,10 @@ REQUEST_ATTRIBUTES: Final[dict[str, str]] = {
 # The request's own URL: redirecting to it (post/redirect/get to self) goes nowhere
 # an attacker chooses.
 SAME_ORIGIN_ATTRIBUTES: Final = frozenset({"path", "full_path", "url", "base_url"})
+# Set by the victim's own browser: redirecting "back where the user came from" sends
+# them nowhere an attacker can choose, short of a page the user was already on.
+BROWSER_SET_ATTRIBUTES: Final = frozenset({"referrer"})
+BROWSER_SET_HEADERS: Final = frozenset({"referer", "referrer"})
 REQUEST_METHODS: Final[dict[str, str]] = {
     "get_json": "obj",
     "get_data": "str",
