@@ -921,6 +921,14 @@ class ModuleAnalyzer:
         keys = {k.value for k in node.keys if isinstance(k, ast.Constant)}
         if keys & _SCHEMA_KEYS:
             return  # a JSON schema ({"type": ..., "secret": "url"}) describes fields
+        self_mapped = sum(
+            isinstance(k, ast.Constant) and isinstance(v, ast.Constant) and k.value == v.value
+            for k, v in zip(node.keys, node.values, strict=False)
+        )
+        if self_mapped >= 2:
+            # {"username": "username", "password": "password"}: a map of field names
+            # (request key -> model attribute), not a user record
+            return
         for key, value in zip(node.keys, node.values, strict=False):
             if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
                 continue
