@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from textwrap import dedent
 
 from flaskwarden.findings import Confidence
-from flaskwarden.model import ClassRef, Project
+from flaskwarden.model import ClassRef, Project, package_of
 from flaskwarden.python.facts import ModuleFacts
 from flaskwarden.python.source import analyze_python
+from tests.conftest import FIXTURES, run_scan
 
 
 def project(files: dict[str, str]) -> Project:
@@ -269,3 +271,25 @@ def test_apps_held_by_instances() -> None:
         }
     )
     assert receiver_kinds(proj, "app.py") == ["flask-app", "flask-app", "unknown"]
+
+
+def test_package_of_a_scanned_directory(tmp_path: Path) -> None:
+    (tmp_path / "app" / "api").mkdir(parents=True)
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "api" / "__init__.py").write_text("")
+    (tmp_path / "app" / "static").mkdir()
+    assert package_of(tmp_path) == ""
+    assert package_of(tmp_path / "app") == "app"
+    assert package_of(tmp_path / "app" / "api") == "app.api"
+    assert package_of(tmp_path / "app" / "static") == ""
+    assert package_of(tmp_path / "app" / "__init__.py") == ""
+
+
+def test_scanning_a_package_directory_resolves_its_own_absolute_imports() -> None:
+    # `from shop.base import BaseResource` inside shop/ must resolve whether the scan
+    # starts at the project root or at the package itself
+    project_root = FIXTURES / "resources" / "class_views_elsewhere"
+    whole = {(f.path, f.line, f.rule) for f in run_scan(project_root).findings}
+    package = {(f.path, f.line, f.rule) for f in run_scan(project_root / "shop").findings}
+    assert whole == {("shop/views.py", 8, "FW503"), ("shop/reports.py", 8, "FW503")}
+    assert package == {(path.removeprefix("shop/"), line, rule) for path, line, rule in whole}

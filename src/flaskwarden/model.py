@@ -9,9 +9,11 @@ another module of the project), *which configuration does this ``from_object`` l
 from __future__ import annotations
 
 import ast
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final, Literal
 
 from flaskwarden.findings import Confidence
@@ -91,6 +93,19 @@ def is_dev_name(name: str) -> bool:
     return names.is_dev_name(name)
 
 
+def package_of(directory: Path) -> str:
+    """The dotted package a scanned directory is: ``redash`` for ``redash/`` holding an
+    ``__init__.py`` (``pkg.sub`` for nested packages), "" for a project root or a file."""
+    parts: list[str] = []
+    current = Path(os.path.abspath(directory))
+    while (current / "__init__.py").is_file() and current.name.isidentifier():
+        parts.append(current.name)
+        if current.parent == current:
+            break
+        current = current.parent
+    return ".".join(reversed(parts))
+
+
 class Project:
     """All Python modules of one scan, with the joins the rules need."""
 
@@ -98,10 +113,13 @@ class Project:
         self,
         modules: Iterable[ModuleFacts],
         lazy: Mapping[str, Callable[[], ModuleFacts | None]] | None = None,
+        package: str = "",
     ) -> None:
         """``modules`` were analysed up-front; ``lazy`` maps the paths of the other Python
         files (skipped by the prefilter) to a loader, called only when an import needs
-        one of them."""
+        one of them. ``package`` is the dotted package the scanned directory itself is
+        (:func:`package_of`), so that ``from redash.handlers import x`` finds
+        ``handlers/`` when ``redash/`` is what was scanned."""
         self.modules: list[ModuleFacts] = sorted(modules, key=lambda m: m.path)
         self._entries: dict[str, ModuleFacts | Callable[[], ModuleFacts | None] | None] = {
             m.path: m for m in self.modules
@@ -109,8 +127,12 @@ class Project:
         for path, loader in (lazy or {}).items():
             self._entries.setdefault(path, loader)
         self._by_suffix: dict[str, list[str]] = {}
+        prefix = package.split(".") if package else []
         for path in sorted(self._entries):
-            parts = module_name(path).split(".")
+            name = module_name(path)
+            parts = name.split(".")
+            if prefix:
+                parts = prefix if name == "__init__" else [*prefix, *parts]
             for i in range(len(parts)):
                 self._by_suffix.setdefault(".".join(parts[i:]), []).append(path)
         self._kind_cache: dict[tuple[str, str], Resolved] = {}

@@ -24,7 +24,7 @@ from flaskwarden.config import Settings, find_pyproject, load_settings
 from flaskwarden.discover import FileKind, SourceFile, compile_excludes, discover, relative
 from flaskwarden.findings import Diagnostic, Finding, Report, Severity
 from flaskwarden.jinja import Template, parse_template, template_name
-from flaskwarden.model import Project
+from flaskwarden.model import Project, package_of
 from flaskwarden.python.facts import ModuleFacts
 from flaskwarden.python.source import analyze_python, decode, wanted
 from flaskwarden.rules import ScanContext, run_project_checks, run_python_checks
@@ -161,7 +161,7 @@ def _scan(paths: Sequence[Path], options: ScanOptions) -> Report:
         "python_files": sum(1 for f in files if f.kind is FileKind.PYTHON),
         "parsed": analysed,
     }
-    project = Project(modules, lazy)
+    project = Project(modules, lazy, package_of(root))
     raw = list(run_python_checks(project, selected, diagnostics))
 
     def read(source: SourceFile) -> bytes | None:

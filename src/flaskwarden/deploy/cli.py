@@ -12,7 +12,7 @@ from flaskwarden.deploy.analysis import DeployModel, build_model
 from flaskwarden.deploy.model import DebugState, Target
 from flaskwarden.discover import FileKind, SourceFile, compile_excludes, discover
 from flaskwarden.findings import Diagnostic
-from flaskwarden.model import Project
+from flaskwarden.model import Project, package_of
 from flaskwarden.python.facts import ModuleFacts
 from flaskwarden.python.source import analyze_python, wanted
 from flaskwarden.scan import MAX_FILE_SIZE, ScanOptions, UsageError, read_file, resolve_settings
@@ -56,7 +56,8 @@ def load_model(path: Path, no_config: bool = False) -> tuple[DeployModel, list[D
                 texts[source.rel] = data
         return texts[source.rel]
 
-    model = build_model(root, Project(modules, lazy), files, read, diagnostics)
+    project = Project(modules, lazy, package_of(root))
+    model = build_model(root, project, files, read, diagnostics)
     return model, diagnostics, root
 
 
