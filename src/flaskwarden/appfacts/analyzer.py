@@ -961,7 +961,9 @@ class AppAnalyzer:
             for stmt in node.body
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
         )
-        if fn is None and methods:
+        if fn is None and (methods or bases):
+            # a base with no methods of its own still links its subclasses to
+            # Resource/MethodView (class BaseResource(Resource): method_decorators = [...])
             self.result.classes[node.name] = ViewClass(node.name, bases, methods)
         if "csrf" in node.name.lower():
             self.result.csrf.append(f"class {node.name}")

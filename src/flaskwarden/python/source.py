@@ -44,6 +44,16 @@ PREFILTER: Final = (
     b"WTF_CSRF",
     b"strict_slashes",
     b"set_cookie",
+    # Views and their registration in modules that need not name Flask at all: a
+    # class-based view over the project's own base class, a plugin's install(app).
+    b"def get(",
+    b"def post(",
+    b"def put(",
+    b"def patch(",
+    b"def delete(",
+    b"dispatch_request",
+    b"register_blueprint",
+    b"add_url_rule",
 )
 _TEST_DIRS: Final = frozenset({"tests", "test", "testing"})
 # Further analyses of the same tree, each ``(tree, text, path, imports) -> picklable``,
