@@ -157,6 +157,10 @@ _HTTP_VERBS: Final = frozenset(
 _SUBPROCESS: Final = frozenset(
     {"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output"}
 )
+# Wait for the command with no way to pass a timeout at all.
+_SUBPROCESS_UNTIMED: Final = frozenset(
+    {"os.system", "subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput"}
+)
 _WRITE_CALLS: Final = frozenset(
     {
         "commit", "save", "insert", "insert_one", "insert_many", "update_one",
@@ -1273,13 +1277,24 @@ class AppAnalyzer:
             fn.blocking.append(
                 Blocking("sleep", f"{shown}()", self.span(node), seconds, fn.loop_depth > 0)
             )
-        elif (qual in _SUBPROCESS and "timeout" not in keywords) or (
-            isinstance(func, ast.Attribute)
-            and func.attr in ("wait", "communicate")
-            and isinstance(func.value, ast.Name)
-            and func.value.id in fn.popen
-            and "timeout" not in keywords
-            and not node.args
+        elif (
+            (qual in _SUBPROCESS and "timeout" not in keywords)
+            or qual in _SUBPROCESS_UNTIMED
+            or (
+                isinstance(func, ast.Attribute)
+                and func.attr in ("wait", "communicate")
+                and isinstance(func.value, ast.Name)
+                and func.value.id in fn.popen
+                and "timeout" not in keywords
+                and not node.args
+            )
+            or (
+                # os.popen(cmd).read(): reading the pipe waits for the command
+                isinstance(func, ast.Attribute)
+                and func.attr in ("read", "readlines")
+                and isinstance(func.value, ast.Call)
+                and self.qualify(func.value.func, fn) == "os.popen"
+            )
         ):
             fn.blocking.append(Blocking("subprocess", f"{shown}()", self.span(node)))
         elif qual is not None and qual.startswith("requests.") and "timeout" not in keywords:

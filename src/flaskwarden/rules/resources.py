@@ -249,10 +249,11 @@ def blocking_view(ctx: ScanContext) -> Iterator[Finding]:
 
     ## What it does
     Finds `time.sleep(...)` and `subprocess.run/call/check_call/check_output(...)` (and
-    `Popen.wait()`/`.communicate()`) without `timeout=` in code that runs per request:
-    a view, a hook, or a project function they call. Polling loops are found by their
-    sleep, however short; a single pause under a second (a retry back-off) is not
-    reported.
+    `Popen.wait()`/`.communicate()`) without `timeout=`, and commands that cannot take
+    one (`os.system`, `os.popen(...).read()`, `subprocess.getoutput`), in code that
+    runs per request: a view, a hook, or a project function they call. Polling loops
+    are found by their sleep, however short; a single pause under a second (a retry
+    back-off) is not reported.
 
     ## Why is this bad?
     A sync Flask view holds one worker (a process or thread) until it returns. A few
