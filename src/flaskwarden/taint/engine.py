@@ -1146,16 +1146,29 @@ def _membership(test: ast.expr) -> tuple[str, bool] | None:
         return None if inner is None else (inner[0], not inner[1])
     if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
         return None
-    if not isinstance(test.left, ast.Name):
+    left = test.left
+    if (
+        isinstance(left, ast.Call)
+        and isinstance(left.func, ast.Attribute)
+        and left.func.attr in _CASE_FOLDS
+        and not left.args
+        and not left.keywords
+    ):
+        # `fmt.upper() == "TXT"`: fmt is one of the few spellings of "txt"
+        left = left.func.value
+    if not isinstance(left, ast.Name):
         return None
     op, right = test.ops[0], test.comparators[0]
     if isinstance(op, ast.In):
-        return test.left.id, True
+        return left.id, True
     if isinstance(op, ast.NotIn):
-        return test.left.id, False
+        return left.id, False
     if isinstance(right, ast.Constant) and isinstance(op, (ast.Eq, ast.NotEq)):
-        return test.left.id, isinstance(op, ast.Eq)
+        return left.id, isinstance(op, ast.Eq)
     return None
+
+
+_CASE_FOLDS: Final = frozenset({"lower", "upper", "casefold", "strip", "lstrip", "rstrip"})
 
 
 def _allow_listed(test: ast.expr) -> tuple[list[str], bool]:
