@@ -8,7 +8,7 @@ from typing import Final
 from flaskwarden.findings import Finding, Severity
 from flaskwarden.model import Project, is_dev_name
 from flaskwarden.python import names
-from flaskwarden.python.facts import Event, ModuleFacts
+from flaskwarden.python.facts import ConfigWrite, Event, ModuleFacts
 from flaskwarden.python.names import is_secret_key_name, is_test_name
 from flaskwarden.rules import location, make_finding, python_rule
 
@@ -250,6 +250,8 @@ def per_process_secret_key(module: ModuleFacts, project: Project) -> Iterator[Fi
             continue
         if not write.value.per_process or project.is_app(write.receiver, module) is None:
             continue
+        if _key_replaced_later(write, module):
+            continue
         yield make_finding(
             "FW203",
             module,
@@ -259,6 +261,24 @@ def per_process_secret_key(module: ModuleFacts, project: Project) -> Iterator[Fi
             'to all processes (os.environ["SECRET_KEY"]).',
             severity=_severity(Severity.MEDIUM, module, write.scope),
         )
+
+
+def _key_replaced_later(write: ConfigWrite, module: ModuleFacts) -> bool:
+    """``app.secret_key = os.urandom(24)`` followed, in the same block, by another
+    secret key for the same app (``app.config["SECRET_KEY"] = ...``): the random key is
+    gone before any request is served. A later key set only in a nested block (``if
+    os.environ.get("SECRET_KEY"):``) leaves the random one as the fallback."""
+    return any(
+        later.receiver == write.receiver
+        and later.scope == write.scope
+        and later.span.line > write.span.line
+        and later.span.column == write.span.column
+        and not later.env_gated
+        and not later.gates
+        and is_secret_key_name(later.key)
+        and not later.value.per_process
+        for later in module.config_writes
+    )
 
 
 _CREDENTIAL_TEXT: Final = {
