@@ -115,12 +115,21 @@ class _ThirdPartyBlocks(Extension):
     ordinary template code, so what it prints is still analysed."""
 
     tags = {"cache", "assets", "spaceless", "compress", "markdown"}  # noqa: RUF012
+    # Variables a block sets for its body: {% assets %} gives ASSET_URL (and EXTRA).
+    defines: Final = {"assets": ("ASSET_URL", "EXTRA")}
 
     def parse(self, parser: Parser) -> list[nodes.Node]:
-        tag = next(parser.stream).value
+        token = next(parser.stream)
         while parser.stream.current.type != "block_end":
             next(parser.stream)
-        return parser.parse_statements((f"name:end{tag}",), drop_needle=True)
+        body = parser.parse_statements((f"name:end{token.value}",), drop_needle=True)
+        names = self.defines.get(token.value, ())
+        if not names:
+            return body
+        # as {% with ASSET_URL = "" %}: defined inside the block only
+        targets: list[nodes.Expr] = [nodes.Name(n, "store") for n in names]
+        values: list[nodes.Expr] = [nodes.Const("") for _ in names]
+        return [nodes.With(targets, values, body, lineno=token.lineno)]
 
 
 def _environment() -> jinja2.Environment:
