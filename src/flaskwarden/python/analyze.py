@@ -346,17 +346,36 @@ class ModuleAnalyzer:
     ) -> tuple[str, tuple[tuple[str, Ref], ...]] | None:
         """An if-test that reads constants of other modules, as source with each one
         renamed to a placeholder, and the placeholders' refs; ``None`` when it reads none."""
-        if not any(
-            (name := dotted(node)) is not None and name.partition(".")[0] in self.facts.imports
-            for node in walk(test)
-            if isinstance(node, (ast.Name, ast.Attribute))
-        ):
+        if not self._reads_import(test):
             return None  # the common case, decided cheaply
         refs: dict[str, Ref] = {}
         renamed = self._renamed(test, scope, refs)
         if not refs:
             return None
         return ast.unparse(renamed), tuple(refs.items())
+
+    def _reads_import(self, node: ast.expr) -> bool:
+        """Whether ``node`` reads an imported name where :meth:`_renamed` looks."""
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            name = dotted(node)
+            return name is not None and name.partition(".")[0] in self.facts.imports
+        if isinstance(node, ast.Compare):
+            return self._reads_import(node.left) or any(
+                self._reads_import(c) for c in node.comparators
+            )
+        if isinstance(node, ast.BoolOp):
+            return any(self._reads_import(v) for v in node.values)
+        if isinstance(node, ast.UnaryOp):
+            return self._reads_import(node.operand)
+        if isinstance(node, ast.Call):
+            func = node.func
+            receiver = (
+                isinstance(func, ast.Attribute)
+                and func.attr in VALUE_METHODS
+                and self._reads_import(func.value)
+            )
+            return receiver or any(self._reads_import(a) for a in node.args)
+        return False
 
     def _renamed(self, node: ast.expr, scope: _Scope | None, refs: dict[str, Ref]) -> ast.expr:
         """``node`` rebuilt with each imported constant it reads as a placeholder name.
