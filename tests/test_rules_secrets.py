@@ -117,6 +117,11 @@ def test_messages_say_what_why_and_fix(tmp_path: Path) -> None:
     assert "md5" in weak and "generate_password_hash" in weak
 
 
+def test_credential_names_keep_their_spelling(tmp_path: Path) -> None:
+    report = scan(tmp_path, {"cfg.py": 'gdrive_watch_callback_token = "a8f3k2lq9"\n'})
+    assert first(report, "FW204").message.startswith("gdrive_watch_callback_token is a")
+
+
 def test_test_and_dev_scopes_are_whole_words(tmp_path: Path) -> None:
     report = scan(
         tmp_path,

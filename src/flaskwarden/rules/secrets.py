@@ -332,11 +332,13 @@ def hardcoded_credentials(module: ModuleFacts, project: Project) -> Iterator[Fin
         return
     for event in _events(module, *_CREDENTIAL_TEXT):
         what = _CREDENTIAL_TEXT[event.kind].format(detail=event.detail, scope=_in(event.scope))
+        if not _CREDENTIAL_TEXT[event.kind].startswith("{detail}"):
+            what = what[0].upper() + what[1:]  # a sentence; a leading name keeps its case
         yield make_finding(
             "FW204",
             module,
             event.span,
-            f"{what[0].upper()}{what[1:]}: anyone who can read the code can use it. Read it "
+            f"{what}: anyone who can read the code can use it. Read it "
             "from the environment or a secret manager, and rotate it.",
             severity=_severity(Severity.HIGH, module, event.scope),
         )
