@@ -811,8 +811,13 @@ class ModuleAnalyzer:
                     self.event("plaintext-password", kw.value, kw.arg, scope_name, constructed)
             else:
                 value = self.evaluate(kw.value, scope)
-                if value.fallback is not None and _is_secret_literal(value.fallback.default):
-                    self.event("secret-fallback", kw.value, f"{kw.arg}|{value.fallback.var}")
+                fallback = value.fallback
+                if fallback is not None and _is_secret_literal(fallback.default):
+                    detail = f"{kw.arg}|{fallback.var}"
+                    self.event("secret-fallback", kw.value, detail, scope_name)
+                    # the lookup inside is this same fallback: not a second finding
+                    # where the call spans lines (password=os.environ.get(\n"X", "lit"))
+                    self._seen_events.add(("secret-fallback", fallback.line, fallback.column))
 
     def _run_call(
         self, node: ast.Call, receiver: Ref, scope: _Scope | None, context: Context
