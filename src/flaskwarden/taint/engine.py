@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Final
 
@@ -478,7 +478,7 @@ class _FunctionInterpreter:
         if isinstance(node, ast.JoinedStr):
             parts = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
             taint = _union(self._expr(p, d) for p in parts)
-            return _fixed_host(node, _as_str(taint))
+            return _fixed_host(node, _as_str(taint), self.m.constants_for_urls)
         if isinstance(node, ast.BinOp):
             left = self._expr(node.left, d)
             right = self._expr(node.right, d)
@@ -486,7 +486,7 @@ class _FunctionInterpreter:
                 return frozenset(o.clear({"xss", "template"}) for o in right) | left
             taint = _as_str(left | right)
             if isinstance(node.op, (ast.Add, ast.Mod)):
-                return _fixed_host(node, taint)
+                return _fixed_host(node, taint, self.m.constants_for_urls)
             return taint
         if isinstance(node, (ast.BoolOp,)):
             return _union(self._expr(v, d) for v in node.values)
@@ -747,6 +747,7 @@ class TaintAnalyzer:
         self.result = ModuleTaint()
         self.module_functions: set[str] = set()
         self.module_classes: set[str] = set()
+        self._string_constants: dict[str, str] | None = None
 
     def span(self, node: ast.AST) -> Span:
         return span_of(node, self.lines)
@@ -764,6 +765,33 @@ class TaintAnalyzer:
         if _TEMPLATE_FACT_WORDS.search(self.text):
             self._module_template_facts()
         return self.result
+
+    def constants_for_urls(self) -> dict[str, str]:
+        """``NAME = "literal"`` at module level and bound nowhere else (no other
+        assignment, loop or with target, no ``global NAME``): what a URL may start with.
+        Worked out the first time a URL needs it."""
+        if self._string_constants is None:
+            bindings: dict[str, int] = {}
+            literal: dict[str, str] = {}
+            top_level = {id(stmt) for stmt in self.tree.body}
+            for stmt in all_statements(self.tree.body):
+                if isinstance(stmt, ast.Global):
+                    for name in stmt.names:
+                        bindings[name] = bindings.get(name, 0) + 2
+                for target in _binding_targets(stmt):
+                    for name in _names(target):
+                        bindings[name] = bindings.get(name, 0) + 1
+                if (
+                    id(stmt) in top_level
+                    and isinstance(stmt, ast.Assign)
+                    and len(stmt.targets) == 1
+                    and isinstance(stmt.targets[0], ast.Name)
+                    and isinstance(stmt.value, ast.Constant)
+                    and isinstance(stmt.value.value, str)
+                ):
+                    literal[stmt.targets[0].id] = stmt.value.value
+            self._string_constants = {n: v for n, v in literal.items() if bindings[n] == 1}
+        return self._string_constants
 
     def callee_ref(self, func: ast.expr, scope: _FunctionInterpreter) -> Ref:
         """A ref for calls that may land in project code; "" for known external code."""
@@ -977,21 +1005,52 @@ def _as_str(taint: Taint) -> Taint:
     return frozenset(o.as_str() for o in taint) if taint else CLEAN
 
 
-def _fixed_host(node: ast.expr, taint: Taint) -> Taint:
-    """``f"https://api.example.com/{x}"``: x cannot change the host: not SSRF."""
-    first: ast.expr | None = None
-    if isinstance(node, ast.JoinedStr) and node.values:
-        first = node.values[0]
-    elif isinstance(node, ast.BinOp):
+def _fixed_host(
+    node: ast.expr, taint: Taint, constants: Callable[[], Mapping[str, str]] = dict
+) -> Taint:
+    """``f"https://api.example.com/{x}"``, ``API + "/" + x`` (``API`` a module string
+    constant with a scheme and host): x cannot change the host: not SSRF."""
+    prefix = _literal_prefix(node, constants)
+    if _FIXED_HOST.match(prefix):
+        return frozenset(o.clear({"ssrf", "redirect"}) for o in taint)
+    if prefix.startswith("/") and not prefix.startswith("//"):
+        return frozenset(o.clear({"redirect"}) for o in taint)
+    return taint
+
+
+def _literal_prefix(node: ast.expr, constants: Callable[[], Mapping[str, str]]) -> str:
+    """The text a string expression starts with, as far as literals and module string
+    constants say (``f"{API}/v1/{x}"`` -> ``"https://api.example.com/v1/"``)."""
+    parts: list[ast.expr]
+    if isinstance(node, ast.JoinedStr):
+        parts = list(node.values)
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        parts = []
+        stack: list[ast.expr] = [node]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, ast.BinOp) and isinstance(current.op, ast.Add):
+                stack += (current.right, current.left)  # left first
+            else:
+                parts.append(current)
+    elif isinstance(node, ast.BinOp):  # "https://host/%s" % x: the format string
         first = node.left
         while isinstance(first, ast.BinOp):
             first = first.left
-    if isinstance(first, ast.Constant) and isinstance(first.value, str):
-        if _FIXED_HOST.match(first.value):
-            return frozenset(o.clear({"ssrf", "redirect"}) for o in taint)
-        if first.value.startswith("/") and not first.value.startswith("//"):
-            return frozenset(o.clear({"redirect"}) for o in taint)
-    return taint
+        parts = [first]
+    else:
+        parts = [node]
+    prefix = ""
+    for part in parts:
+        if isinstance(part, ast.FormattedValue) and part.conversion == -1:
+            part = part.value if part.format_spec is None else part
+        if isinstance(part, ast.Constant) and isinstance(part.value, str):
+            prefix += part.value
+        elif isinstance(part, ast.Name) and part.id in (known := constants()):
+            prefix += known[part.id]
+        else:
+            break
+    return prefix
 
 
 def _rest_key(name: str) -> str:
@@ -1040,6 +1099,23 @@ def _string_parts(node: ast.expr) -> list[ast.expr] | None:
             return None
         return left + right
     return None
+
+
+def _binding_targets(stmt: ast.stmt) -> list[ast.expr]:
+    """What a statement binds: assignment, loop and with targets, imports' names."""
+    if isinstance(stmt, ast.Assign):
+        return list(stmt.targets)
+    if isinstance(stmt, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)):
+        return [stmt.target]
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return [item.optional_vars for item in stmt.items if item.optional_vars is not None]
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return [ast.Name((a.asname or a.name).split(".")[0]) for a in stmt.names]
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [ast.Name(stmt.name)]
+    if isinstance(stmt, ast.Delete):
+        return list(stmt.targets)
+    return []
 
 
 def _names(target: ast.expr) -> Iterator[str]:
