@@ -233,6 +233,13 @@ class _FunctionInterpreter:
             self._return(stmt.value)
         elif isinstance(stmt, ast.Expr):
             self.expr(stmt.value)
+            call = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
+            if isinstance(call, ast.Call) and _is_path_check(call.func):
+                # check_access_permission(base, path) as a statement raises when the
+                # path leaves base: after it, path is contained
+                for arg in (*call.args, *(k.value for k in call.keywords)):
+                    if isinstance(arg, ast.Name):
+                        _clear_name(self.env, arg.id, {"path"})
         elif isinstance(stmt, ast.If):
             self._if(stmt)
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
@@ -249,9 +256,7 @@ class _FunctionInterpreter:
                     self._bind(item.optional_vars, taint, stmt, item.context_expr)
             self._block(stmt.body)
         elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
-            bodies = [stmt.body]  # type: ignore[attr-defined]
-            bodies += [h.body for h in stmt.handlers]  # type: ignore[attr-defined]
-            self._branches(bodies)
+            self._try(stmt.body, [h.body for h in stmt.handlers])  # type: ignore[attr-defined]
             self._block(stmt.orelse)  # type: ignore[attr-defined]
             self._block(stmt.finalbody)  # type: ignore[attr-defined]
         elif isinstance(stmt, ast.Match):
@@ -271,6 +276,25 @@ class _FunctionInterpreter:
             self._block(body)
             ends.append(self.env)
             for name, taint in self.env.items():
+                merged[name] = _bounded(merged.get(name, CLEAN) | taint)
+        _complete_rests(merged, ends)
+        self.env = merged
+
+    def _try(self, body: list[ast.stmt], handlers: list[list[ast.stmt]]) -> None:
+        """After ``try``: the end of its body, or of a handler that does not return or
+        raise (entered from anywhere in the body: from the start, conservatively).
+        ``try: check(path) except Error: return ...`` leaves the checked path."""
+        start = dict(self.env)
+        self._block(body)
+        ends = [self.env]
+        for handler in handlers:
+            self.env = dict(start)
+            self._block(handler)
+            if not _exits(handler):
+                ends.append(self.env)
+        merged: dict[str, Taint] = {}
+        for env in ends:
+            for name, taint in env.items():
                 merged[name] = _bounded(merged.get(name, CLEAN) | taint)
         _complete_rests(merged, ends)
         self.env = merged
@@ -1163,6 +1187,22 @@ def _is_url_validator(name: str, argument: ast.expr | None = None) -> bool:
         return False
     checked = (dotted(argument) or "").lower() if argument is not None else ""
     return any(word in lowered or word in checked for word in _URL_WORDS)
+
+
+_CHECK_VERBS: Final = ("check", "validate", "ensure", "verify", "assert", "guard", "require")
+_PATH_CHECK_OBJECTS: Final = (
+    "path", "access", "permission", "dir", "folder", "inside", "within", "travers",
+    "sandbox", "contain",
+)  # fmt: skip
+
+
+def _is_path_check(func: ast.expr) -> bool:
+    """``check_access_permission``, ``ensure_inside_dir``, ``validate_path``: called for
+    its side effect (it raises), named for checking where a path leads. Not
+    ``validate_file``: checking a file's type says nothing about its name's path."""
+    lowered = (dotted(func) or "").rsplit(".", 1)[-1].lower()
+    words = lowered.strip("_").split("_")
+    return any(w in _CHECK_VERBS for w in words) and any(o in lowered for o in _PATH_CHECK_OBJECTS)
 
 
 def _subject(node: ast.expr) -> str:
