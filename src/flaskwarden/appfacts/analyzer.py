@@ -1393,6 +1393,10 @@ class AppAnalyzer:
                     refs = loop
             elif ref.startswith("param:") or ref == UNNAMED:
                 dynamic = True  # a helper registering what it is given, an expression
+            elif ref.startswith("global:") and (imported := self.imports.get(ref[7:])):
+                # try: from .kobo import kobo / except ImportError: kobo = None: the
+                # name is the imported blueprint wherever the import worked
+                refs = (ref, f"import:{imported}")
             else:
                 refs = (ref,)
         self.result.registrations.append(Registration(receiver, refs, dynamic, self.span(node)))
