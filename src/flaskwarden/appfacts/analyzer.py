@@ -1586,38 +1586,40 @@ def _dev_test(test: ast.expr) -> bool:
 def _runs_once(node: ast.FunctionDef | ast.AsyncFunctionDef, fn: _Function) -> bool:
     """A lazy initialiser guarded by a flag: ``if _ready: return _reader``, then
     ``_ready = True`` and the writes, all at the top of the body, ``_ready`` a global
-    that the function never sets to anything but True. Everything it writes comes
-    after the guard, so it is written once per process, not per request."""
+    that the function never sets to anything but True. The flag may also be a key of
+    a process-wide object: ``if current_app.extensions.get("ready"): return`` ...
+    ``current_app.extensions["ready"] = True``. Everything it writes comes after the
+    guard, so it is written once per process, not per request."""
     flags: dict[str, int] = {}  # flag -> index of its first top-level `flag = True`
     setting: set[int] = set()  # that assignment's target node
     for index, stmt in enumerate(node.body):
         if (
             isinstance(stmt, ast.Assign)
             and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], ast.Name)
-            and stmt.targets[0].id in fn.globals
             and isinstance(stmt.value, ast.Constant)
             and stmt.value.value is True
-            and stmt.targets[0].id not in flags
+            and (flag := _flag(stmt.targets[0], fn)) is not None
+            and flag not in flags
         ):
-            flags[stmt.targets[0].id] = index
+            flags[flag] = index
             setting.add(id(stmt.targets[0]))
+    if not flags:
+        return False
     # any other store of a flag, anywhere (nested blocks too), resets it
     reset = {
-        sub.id
+        flag
         for sub in walk(node)
-        if isinstance(sub, ast.Name)
+        if isinstance(sub, (ast.Name, ast.Subscript))
         and isinstance(sub.ctx, ast.Store)
-        and sub.id in flags
         and id(sub) not in setting
+        and (flag := _flag(sub, fn)) in flags
     }
     for index, stmt in enumerate(node.body):
         if not (
             isinstance(stmt, ast.If)
-            and isinstance(stmt.test, ast.Name)
-            and stmt.test.id in flags
-            and stmt.test.id not in reset
-            and index < flags[stmt.test.id]
+            and (flag := _flag_test(stmt.test, fn)) in flags
+            and flag not in reset
+            and index < flags[flag]
             and not stmt.orelse
             and len(stmt.body) == 1
             and isinstance(stmt.body[0], ast.Return)
@@ -1627,6 +1629,39 @@ def _runs_once(node: ast.FunctionDef | ast.AsyncFunctionDef, fn: _Function) -> b
         # every write of a global comes after the guard
         return all(span.line > guard_end for spans in fn.global_assigns.values() for span in spans)
     return False
+
+
+def _flag(node: ast.expr, fn: _Function) -> str | None:
+    """A once-flag: a global name, or a constant key of a process-wide object
+    (``current_app.extensions["ready"]``, not of a local or a parameter)."""
+    if isinstance(node, ast.Name):
+        return node.id if node.id in fn.globals else None
+    if (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.slice, ast.Constant)
+        and isinstance(node.slice.value, str)
+        and (owner := dotted(node.value)) is not None
+        and owner.partition(".")[0] not in fn.locals
+        and owner.partition(".")[0] not in fn.params
+    ):
+        return f"{owner}[{node.slice.value!r}]"
+    return None
+
+
+def _flag_test(test: ast.expr, fn: _Function) -> str | None:
+    """The flag an ``if`` tests: ``flag``, ``obj["k"]``, ``obj.get("k")``, ``"k" in obj``."""
+    if isinstance(test, (ast.Name, ast.Subscript)):
+        return _flag(test, fn)
+    if (
+        isinstance(test, ast.Call)
+        and isinstance(test.func, ast.Attribute)
+        and test.func.attr == "get"
+        and test.args
+    ):
+        return _flag(ast.Subscript(test.func.value, test.args[0], ast.Store()), fn)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.In):
+        return _flag(ast.Subscript(test.comparators[0], test.left, ast.Store()), fn)
+    return None
 
 
 def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
