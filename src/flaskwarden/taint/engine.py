@@ -1229,6 +1229,8 @@ def _validated_url(test: ast.expr) -> tuple[str | None, bool]:
         # then x passed the check
         for value in test.values:
             subject, positive = _validated_url(value)
+            if subject is None and isinstance(value, ast.BoolOp):
+                subject, positive = _excepting_literals(value)
             if subject is not None and not positive:
                 return subject, False
         return None, False
@@ -1253,6 +1255,26 @@ def _validated_url(test: ast.expr) -> tuple[str | None, bool]:
         # `if parsed.netloc ...: abort()` flags a bad URL: the test is "unsafe"
         return checked, negated
     return None, False
+
+
+def _excepting_literals(test: ast.BoolOp) -> tuple[str | None, bool]:
+    """``x != "internal" and not is_safe_url(x)``: false when x is that literal or is
+    safe, so as a disjunct it is a negative check of x like ``not is_safe_url(x)``."""
+    if not isinstance(test.op, ast.And):
+        return None, False
+    checked: str | None = None
+    for value in test.values:
+        subject, positive = _validated_url(value)
+        if subject is not None and not positive and checked is None:
+            checked = subject
+            continue
+        membership = _membership(value)
+        if membership is None or membership[1]:
+            return None, False  # not `x != literal` / `x not in LITERALS`
+    if checked is None:
+        return None, False
+    others = {m[0] for v in test.values if (m := _membership(v)) is not None}
+    return (checked, False) if others <= {checked} else (None, False)
 
 
 def _membership(test: ast.expr) -> tuple[str, bool] | None:
