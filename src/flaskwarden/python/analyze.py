@@ -16,7 +16,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Final
 
-from flaskwarden.python.evaluate import NOTHING, VALUE_METHODS, Evaluator, Value, dotted
+from flaskwarden.python.evaluate import (
+    NOTHING,
+    RANDOM_CALLS,
+    VALUE_METHODS,
+    Evaluator,
+    Value,
+    dotted,
+)
 from flaskwarden.python.facts import (
     UNNAMED,
     Assigned,
@@ -127,11 +134,40 @@ class ModuleAnalyzer:
             q == "hashlib" or q.startswith("hashlib.") for q in self.facts.imports.values()
         )
         self._collect_module_names(self.tree.body)
+        self.evaluator.random_functions = self._random_functions()
         self._collect_constants(self.tree.body)
         self.evaluator.constants.update({k: v.value for k, v in self.facts.constants.items()})
         self._walk_body(self.tree.body, scope=None, context="import", class_name=None)
         self._url_rule_views()
         return self.facts
+
+    def _random_functions(self) -> frozenset[str]:
+        """Module-level functions whose every ``return`` value draws random material
+        (``"".join(secrets.choice(chars) for _ in range(n))``): calling one gives each
+        process a different value, as ``secrets.token_hex()`` does."""
+        if not any(
+            q.partition(".")[0] in ("secrets", "random", "uuid") or q == "os.urandom"
+            for q in self.facts.imports.values()
+        ):
+            return frozenset()  # nothing random imported: nothing to look for
+        found: set[str] = set()
+        for stmt in self.tree.body:
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            values = [
+                sub.value
+                for sub in all_statements(stmt.body)
+                if isinstance(sub, ast.Return) and sub.value is not None
+            ]
+            if values and all(
+                any(
+                    isinstance(node, ast.Call) and self.evaluator.qualify(node.func) in RANDOM_CALLS
+                    for node in walk(value)
+                )
+                for value in values
+            ):
+                found.add(stmt.name)
+        return frozenset(found)
 
     def _url_rule_views(self) -> None:
         """Route facts for views registered with add_url_rule, known only after the walk
@@ -504,7 +540,9 @@ class ModuleAnalyzer:
     def _local_evaluator(
         self, body: list[ast.stmt], own: list[ast.AST], scope: _Scope
     ) -> Evaluator:
-        evaluator = Evaluator(self.facts.imports, self.evaluator.constants)
+        evaluator = Evaluator(
+            self.facts.imports, self.evaluator.constants, self.evaluator.random_functions
+        )
         counts: dict[str, int] = {}
         for sub in own:
             if isinstance(sub, ast.stmt):

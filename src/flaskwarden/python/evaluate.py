@@ -60,6 +60,20 @@ PER_PROCESS_CALLS: Final = frozenset(
     }
 )
 
+# Calls that draw random material: a function whose every return uses one makes a
+# fresh value per call (def random_secret(n): return "".join(secrets.choice(...)...)).
+RANDOM_CALLS: Final = PER_PROCESS_CALLS | frozenset(
+    {
+        "secrets.choice",
+        "secrets.randbelow",
+        "random.choice",
+        "random.choices",
+        "random.sample",
+        "random.randint",
+        "random.randrange",
+    }
+)
+
 _STR_METHODS: Final[dict[str, Callable[[str], Any]]] = {
     "lower": str.lower,
     "upper": str.upper,
@@ -90,6 +104,7 @@ _CONVERSIONS: Final[dict[str, Callable[[Any], Any]]] = {
     "int": int,
     "str": str,
     "float": float,
+    "repr": repr,
 }
 
 
@@ -155,10 +170,15 @@ class Evaluator:
     """Evaluates expressions of one module, knowing its imports and constants."""
 
     def __init__(
-        self, imports: Mapping[str, str], constants: Mapping[str, Value] | None = None
+        self,
+        imports: Mapping[str, str],
+        constants: Mapping[str, Value] | None = None,
+        random_functions: frozenset[str] = frozenset(),
     ) -> None:
         self.imports = imports
         self.constants: dict[str, Value] = dict(constants or {})
+        # the module's own functions that return fresh random material
+        self.random_functions = random_functions
 
     def qualify(self, node: ast.expr) -> str | None:
         """The qualified name of a name/attribute chain, following the module's imports."""
@@ -316,6 +336,8 @@ class Evaluator:
     def _call(self, node: ast.Call, depth: int) -> Value:
         qual = self.qualify(node.func)
         if qual in PER_PROCESS_CALLS:
+            return Value(per_process=True)
+        if isinstance(node.func, ast.Name) and node.func.id in self.random_functions:
             return Value(per_process=True)
         if isinstance(node.func, ast.Attribute):
             receiver = self.evaluate(node.func.value, depth)
