@@ -151,6 +151,7 @@ class _FunctionInterpreter:
         self.class_name = class_name
         self.env: dict[str, Taint] = {}
         self.objects: dict[str, Ref] = {}  # local name -> class ref it was built from
+        self.sandboxes: set[str] = set()  # local names holding a sandboxed Jinja env
         self.static_paths: set[str] = set()  # local names holding a path under static/
         self.validated_exprs = False  # some expression (not a name) was validated
         self.returns: set[Origin] = set()
@@ -351,6 +352,10 @@ class _FunctionInterpreter:
                     self.objects[target.id] = callee
             else:
                 self.objects.pop(target.id, None)
+            if self.m.makes_sandbox(value):
+                self.sandboxes.add(target.id)
+            else:
+                self.sandboxes.discard(target.id)
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
                 self._bind(element, taint, stmt, value)
@@ -706,6 +711,11 @@ class _FunctionInterpreter:
         elif isinstance(func, ast.Attribute) and func.attr in tables.SINK_METHODS:
             spec = tables.SINK_METHODS[func.attr]
             callee = self.m.callee_ref(func, self)
+            if func.attr == "from_string" and (
+                (isinstance(func.value, ast.Name) and func.value.id in self.sandboxes)
+                or self.m.makes_sandbox(func.value)
+            ):
+                return  # Jinja's sandbox is made for untrusted templates
         elif qual in tables.SUBPROCESS_CALLS and _shell_true(node):
             spec = ("code", 0, "args")
         elif qual in ("yaml.load", "yaml.load_all") and not _safe_yaml(node):
@@ -772,6 +782,10 @@ class TaintAnalyzer:
         self.module_functions: set[str] = set()
         self.module_classes: set[str] = set()
         self._string_constants: dict[str, str] | None = None
+        self._factories: set[str] | None = None
+        self._imports_sandbox = any(
+            q == "jinja2" or q.startswith("jinja2.sandbox") for q in imports.values()
+        )
 
     def span(self, node: ast.AST) -> Span:
         return span_of(node, self.lines)
@@ -789,6 +803,25 @@ class TaintAnalyzer:
         if _TEMPLATE_FACT_WORDS.search(self.text):
             self._module_template_facts()
         return self.result
+
+    def makes_sandbox(self, node: ast.expr) -> bool:
+        """``ImmutableSandboxedEnvironment(...)``, or a call of a module function that
+        returns one (``def create_env(): env = SandboxedEnvironment(); ...; return env``)."""
+        if not isinstance(node, ast.Call) or not self._imports_sandbox:
+            return False
+        if (self.evaluator.qualify(node.func) or "").startswith("jinja2.sandbox."):
+            return True
+        return isinstance(node.func, ast.Name) and node.func.id in self._sandbox_factories()
+
+    def _sandbox_factories(self) -> set[str]:
+        if self._factories is None:
+            self._factories = set()
+            for stmt in self.tree.body:
+                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and _returns_sandbox(
+                    stmt, self.evaluator
+                ):
+                    self._factories.add(stmt.name)
+        return self._factories
 
     def constants_for_urls(self) -> dict[str, str]:
         """``NAME = "literal"`` at module level and bound nowhere else (no other
@@ -1123,6 +1156,29 @@ def _string_parts(node: ast.expr) -> list[ast.expr] | None:
             return None
         return left + right
     return None
+
+
+def _returns_sandbox(node: ast.FunctionDef | ast.AsyncFunctionDef, evaluator: Evaluator) -> bool:
+    """Every return of ``node`` gives a ``jinja2.sandbox`` environment, built right there
+    or bound to a name from one."""
+    built: set[str] = set()
+    returns: list[ast.expr | None] = []
+    for stmt in all_statements(node.body):
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+            qual = evaluator.qualify(stmt.value.func) or ""
+            if qual.startswith("jinja2.sandbox."):
+                built |= {t.id for t in stmt.targets if isinstance(t, ast.Name)}
+        elif isinstance(stmt, ast.Return):
+            returns.append(stmt.value)
+
+    def sandbox(value: ast.expr | None) -> bool:
+        if isinstance(value, ast.Name):
+            return value.id in built
+        return isinstance(value, ast.Call) and (evaluator.qualify(value.func) or "").startswith(
+            "jinja2.sandbox."
+        )
+
+    return bool(returns) and all(sandbox(value) for value in returns)
 
 
 def _binding_targets(stmt: ast.stmt) -> list[ast.expr]:
