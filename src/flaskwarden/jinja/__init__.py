@@ -284,7 +284,7 @@ class _Walker:
         while isinstance(root, (nodes.Filter, nodes.Getattr, nodes.Getitem)):
             if isinstance(root, nodes.Filter) and root.name == "safe":
                 safe = True
-            if isinstance(root, nodes.Filter) and root.name in ("escape", "e", "forceescape"):
+            if isinstance(root, nodes.Filter) and root.name in _ESCAPING_FILTERS:
                 return
             if isinstance(root, nodes.Filter):
                 if root.node is None:
@@ -307,6 +307,11 @@ class _Walker:
             else:
                 how = ""
             self.t.outputs.append(Output(name, expr.lineno, escaped=not how, how=how))
+
+
+# Filters whose output is HTML-safe: escape, and Flask's tojson (it escapes <, >, & and
+# ' and returns Markup, so `{{ data|tojson|safe }}` is the documented safe idiom).
+_ESCAPING_FILTERS: Final = frozenset({"escape", "e", "forceescape", "tojson"})
 
 
 def _names(node: nodes.Node) -> Iterator[nodes.Name]:

@@ -186,8 +186,10 @@ def template_xss(ctx: ScanContext) -> Iterator[Finding]:
     Follows request data into `render_template("page.html", value=...)` and into the
     template (and the templates it extends or includes), and reports the line that prints
     it without escaping: `{{ value|safe }}`, inside `{% autoescape false %}`, in a template
-    whose extension Flask does not autoescape (`.txt`, `.j2`, ...), or anywhere when the
-    app turns autoescaping off. Printing it normally (`{{ value }}` in `.html`) is safe.
+    whose extension Flask does not autoescape (`.txt`, `.j2`, ...; unless the app turns
+    autoescaping on for all, `app.jinja_options = {..., "autoescape": True}`), or anywhere
+    when the app turns autoescaping off. Printing it normally (`{{ value }}` in `.html`)
+    is safe, and so is `{{ value|tojson|safe }}`: `tojson` escapes `<`, `>`, `&` and `'`.
 
     ## Why is this bad?
     `|safe` tells Jinja the value is trusted HTML. If it came from the request, an
@@ -236,6 +238,10 @@ def template_xss(ctx: ScanContext) -> Iterator[Finding]:
         if (taint := taint_of(module)) is not None
         for span in taint.autoescape_off
     ]
+    global_on = any(
+        (taint := taint_of(module)) is not None and taint.autoescape_on
+        for module in ctx.project.modules
+    )
     for module in ctx.project.modules:
         taint = taint_of(module)
         if taint is None:
@@ -244,11 +250,11 @@ def template_xss(ctx: ScanContext) -> Iterator[Finding]:
             continue
         for function in taint.functions.values():
             for render in function.renders:
-                yield from _render_xss(state, module, render, bool(global_off))
+                yield from _render_xss(state, module, render, bool(global_off), global_on)
 
 
 def _render_xss(
-    state: _State, module: ModuleFacts, render: RenderCall, global_off: bool
+    state: _State, module: ModuleFacts, render: RenderCall, global_off: bool, global_on: bool
 ) -> Iterator[Finding]:
     from flaskwarden import catalog
 
@@ -265,6 +271,8 @@ def _render_xss(
             for output in template.outputs:
                 if output.name != name or (output.escaped and not global_off):
                     continue
+                if global_on and not global_off and output.how.startswith("not autoescaped"):
+                    continue  # the app autoescapes every template, whatever its extension
                 how = output.how or "autoescaping turned off for the app"
                 steps = (
                     *origin.steps,

@@ -132,6 +132,9 @@ class ModuleTaint:
     template_globals: set[str] = field(default_factory=set)
     template_globals_unknown: bool = False
     autoescape_off: list[Span] = field(default_factory=list)
+    # app.jinja_options = {"autoescape": True}, jinja_env.autoescape = True: every
+    # template autoescaped, whatever its extension
+    autoescape_on: list[Span] = field(default_factory=list)
     static_saves: list[Span] = field(default_factory=list)
 
 
@@ -909,14 +912,24 @@ class TaintAnalyzer:
                         and isinstance(target.slice, ast.Constant)
                     ):
                         self.result.template_globals.add(str(target.slice.value))
-                    # app.jinja_env.autoescape = False
+                    # app.jinja_env.autoescape = False (or True)
                     if (
                         isinstance(target, ast.Attribute)
                         and target.attr == "autoescape"
                         and isinstance(node.value, ast.Constant)
-                        and node.value.value is False
+                        and isinstance(node.value.value, bool)
                     ):
-                        self.result.autoescape_off.append(self.span(node))
+                        switched = self.result.autoescape_on
+                        if node.value.value is False:
+                            switched = self.result.autoescape_off
+                        switched.append(self.span(node))
+                    # app.jinja_options = {"autoescape": True, ...}
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and target.attr == "jinja_options"
+                        and _sets_autoescape(node.value)
+                    ):
+                        self.result.autoescape_on.append(self.span(node))
             elif isinstance(node, ast.Call):
                 func = node.func
                 name = dotted(func) or ""
@@ -1179,6 +1192,22 @@ def _returns_sandbox(node: ast.FunctionDef | ast.AsyncFunctionDef, evaluator: Ev
         )
 
     return bool(returns) and all(sandbox(value) for value in returns)
+
+
+def _sets_autoescape(value: ast.expr) -> bool:
+    """``{"autoescape": True}`` or ``dict(..., autoescape=True)``."""
+    if isinstance(value, ast.Dict):
+        return any(
+            isinstance(k, ast.Constant)
+            and k.value == "autoescape"
+            and isinstance(v, ast.Constant)
+            and v.value is True
+            for k, v in zip(value.keys, value.values, strict=False)
+        )
+    return isinstance(value, ast.Call) and any(
+        kw.arg == "autoescape" and isinstance(kw.value, ast.Constant) and kw.value.value is True
+        for kw in value.keywords
+    )
 
 
 def _binding_targets(stmt: ast.stmt) -> list[ast.expr]:
