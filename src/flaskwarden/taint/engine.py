@@ -1118,9 +1118,37 @@ def _literal_prefix(node: ast.expr, constants: Callable[[], Mapping[str, str]]) 
             prefix += part.value
         elif isinstance(part, ast.Name) and part.id in (known := constants()):
             prefix += known[part.id]
+        elif isinstance(part, ast.JoinedStr):  # f"/app/{lang}/" + rest
+            inner = _literal_prefix(part, constants)
+            prefix += inner
+            if len(part.values) != 1 or not isinstance(part.values[0], ast.Constant):
+                break  # it holds a value: what follows is not known text
+        elif not prefix and _is_url_for(part) and _more_text(parts, part):
+            # url_for("index") + "#tab": a path on this site, then text that keeps it so
+            prefix = "/~"
         else:
             break
     return prefix
+
+
+def _more_text(parts: list[ast.expr], part: ast.expr) -> bool:
+    """The part after ``part`` is literal text that does not start a new path (a bare
+    ``url_for("index") + x`` could be "/" + "/evil.example")."""
+    following = parts[parts.index(part) + 1 :]
+    return bool(following) and (
+        isinstance(following[0], ast.Constant)
+        and isinstance(following[0].value, str)
+        and following[0].value[:1] not in ("", "/", "\\")
+    )
+
+
+def _is_url_for(node: ast.expr) -> bool:
+    """``url_for(...)`` without ``_external=True``: a path beginning with one '/'."""
+    return (
+        isinstance(node, ast.Call)
+        and (dotted(node.func) or "").rsplit(".", 1)[-1] == "url_for"
+        and not any(kw.arg in ("_external", "_scheme") for kw in node.keywords)
+    )
 
 
 def _rest_key(name: str) -> str:
