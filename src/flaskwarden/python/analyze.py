@@ -47,6 +47,7 @@ from flaskwarden.python.facts import (
 )
 from flaskwarden.python.names import (
     is_connection_url_name,
+    is_name_like,
     is_password_name,
     is_placeholder,
     is_secret_key_name,
@@ -122,6 +123,8 @@ class ModuleAnalyzer:
         self._gates = 0
         # Enclosing `if`s whose tests read other modules' constants (see Gate).
         self._deferred: list[Gate] = []
+        # Classes that list names, not values (see _is_name_table).
+        self._name_tables: set[str] = set()
         self._uses_hashlib = False  # set once imports are known
         # Undecorated functions, in case add_url_rule makes one a view.
         self._function_nodes: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, _Scope]] = {}
@@ -562,6 +565,8 @@ class ModuleAnalyzer:
 
     def _class(self, node: ast.ClassDef, scope: _Scope | None, context: Context) -> None:
         self._expressions([*node.bases, *node.decorator_list], scope, context, node)
+        if _is_name_table(node):
+            self._name_tables.add(node.name)
         attrs: dict[str, Assigned] = {}
         for stmt in node.body:
             target, value_node = _simple_assignment(stmt)
@@ -696,7 +701,7 @@ class ModuleAnalyzer:
         class_name: str | None,
     ) -> None:
         """A value bound to a plain name: secret-looking names are checked here."""
-        if not is_secret_name(name):
+        if not is_secret_name(name) or class_name in self._name_tables:
             return
         value = self.evaluate(value_node, scope)
         where = class_name or (scope.qualname if scope else "")
@@ -1228,6 +1233,25 @@ def _is_secret_literal(value: object) -> bool:
     )
 
 
+def _is_name_table(node: ast.ClassDef) -> bool:
+    """A class whose secret-named attributes hold names (``SECRET_KEY = "SECRET_KEY"``,
+    ``DB_PASSWORD = "PI_DB_PASSWORD"``, ``TOKEN = "token"``): a table of config keys,
+    environment variables or enum labels, not configuration values. Two such
+    attributes make the table (other attributes, such as endpoint names like
+    ``LOGIN_VIEW = "auth.login"`` in a real config class, do not count)."""
+    named = 0
+    for stmt in node.body:
+        target, value = _simple_assignment(stmt)
+        if target is None or not isinstance(value, ast.Constant) or not is_secret_name(target):
+            continue
+        text = value.value
+        if isinstance(text, str) and (text.lower() == target.lower() or is_name_like(text)):
+            named += 1
+            if named >= 2:
+                return True
+    return False
+
+
 def _literal_kind(name: str, value: object) -> str | None:
     """The event a literal bound to a secret-named setting is, if any.
 
@@ -1244,6 +1268,8 @@ def _literal_kind(name: str, value: object) -> str | None:
         return "secret-key-literal"
     if not looks_like_credential(value) or is_self_named(name, value):
         return None
+    if isinstance(value, str) and value != name and value == name.lower():
+        return None  # PASSWORD = "password", {"Password": "password"}: a label
     return "credential-literal"
 
 

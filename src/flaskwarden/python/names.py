@@ -44,7 +44,8 @@ _SERVICE_WORDS: Final = frozenset(
 )
 _PASSWORD_WORDS: Final = frozenset({"PASSWORD", "PASSWD", "PWD", "PASSPHRASE", "PASS", "PW"})
 _PLACEHOLDER: Final = re.compile(
-    r"^(?:\$\{?.*|%\(?.*|\{.*\}|<.*>|\*+|x+|\.\.\.|changeme_?in_?env|your[-_ ].*|none|null)$",
+    r"^(?:\$\{?.*|%\(?.*|\{.*\}|<.*>|\*+|x+|\.\.\.|changeme_?in_?env|your[-_ ].*|none|null"
+    r"|unset|not[-_ ]?set|undefined)$",
     re.IGNORECASE,
 )
 
@@ -88,11 +89,13 @@ _META_WORDS: Final = frozenset(
 
 def is_secret_key_name(name: str) -> bool:
     """``SECRET_KEY``, ``secret_key``, ``JWT_SECRET_KEY``, ``SECRET_KEY_HMAC``,
-    ``SECRET_KEY_2`` (not ``SECRET_KEY_FILE``, a path to the key)."""
+    ``SECRET_KEY_2`` (not ``SECRET_KEY_FILE``, a path to the key, nor
+    ``SECRET_KEY_DB_KEY``, the key under which something stores it)."""
     words = _words(name)
     for i in range(len(words) - 1):
         if words[i : i + 2] == ["SECRET", "KEY"]:
-            return not any(word in _META_WORDS for word in words[i + 2 :])
+            rest = words[i + 2 :]
+            return not any(word in _META_WORDS or word == "KEY" for word in rest)
     return False
 
 
@@ -135,13 +138,27 @@ def is_password_name(name: str) -> bool:
     return bool(words) and words[-1] in _PASSWORD_WORDS
 
 
+# Values that name something rather than being a secret: an environment variable
+# ("PI_DB_PASSWORD"), a dotted option or module ("api_token.jwt.encode.secret"), an
+# import path ("app.tests.factories:APIToken").
+_NAME_LIKE: Final = re.compile(
+    r"^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+"
+    r"|[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+(?::[A-Za-z_]\w*)?)$"
+)
+
+
+def is_name_like(value: object) -> bool:
+    """A string that names a variable, option or module, not a credential."""
+    return isinstance(value, str) and bool(_NAME_LIKE.match(value.strip()))
+
+
 def looks_like_credential(value: object) -> bool:
     """Shaped like a password or token: one word, mostly letters and digits. Not a
     sentence ("The secret parameter is missing."), a mask (":****"), a regular
     expression or a symbol; the *name* already said it is meant to be secret."""
     if isinstance(value, bytes):
         value = value.decode("latin-1")
-    if not isinstance(value, str) or is_placeholder(value):
+    if not isinstance(value, str) or is_placeholder(value) or is_name_like(value):
         return False
     text = value.strip()
     if any(ch.isspace() for ch in text):
