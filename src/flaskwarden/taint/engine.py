@@ -498,6 +498,9 @@ class _FunctionInterpreter:
             return _as_str(self._expr(node.value, d)) if node.attr != "__class__" else CLEAN
         if isinstance(node, ast.Subscript):
             self._expr(node.slice, d)
+            if _splitext_extension(node):
+                # os.path.splitext(name)[1]: "" or ".ext", never a "/": no path in it
+                return frozenset(o.clear({"path"}) for o in _as_str(self._expr(node.value, d)))
             if self._referer_header(node.value, node.slice):
                 return frozenset(o.clear({"redirect"}) for o in _as_str(self._expr(node.value, d)))
             if isinstance(node.value, ast.Name):
@@ -514,6 +517,10 @@ class _FunctionInterpreter:
         if isinstance(node, ast.BinOp):
             left = self._expr(node.left, d)
             right = self._expr(node.right, d)
+            if isinstance(node.op, ast.Add) and _dotless_suffix(node.left, node.right):
+                # "." + name.split(".")[-1]: no dot after a fixed start, so no ".." and
+                # nothing absolute: the extension cannot leave the directory
+                right = frozenset(o.clear({"path"}) for o in right)
             if isinstance(node.op, ast.Mod) and self._is_markup(node.left):
                 return frozenset(o.clear({"xss", "template"}) for o in right) | left
             taint = _as_str(left | right)
@@ -1235,6 +1242,59 @@ def _sets_autoescape(value: ast.expr) -> bool:
     return isinstance(value, ast.Call) and any(
         kw.arg == "autoescape" and isinstance(kw.value, ast.Constant) and kw.value.value is True
         for kw in value.keywords
+    )
+
+
+def _splitext_extension(node: ast.Subscript) -> bool:
+    """``os.path.splitext(x)[1]`` (or ``[-1]``)."""
+    return (
+        _index(node.slice) in (1, -1)
+        and isinstance(node.value, ast.Call)
+        and (dotted(node.value.func) or "").endswith("path.splitext")
+    )
+
+
+def _index(node: ast.expr) -> int | None:
+    """A literal integer subscript: ``1``, ``-1`` (a unary minus in the tree)."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _index(node.operand)
+        return None if inner is None else -inner
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    return None
+
+
+def _dotless_suffix(left: ast.expr, right: ast.expr) -> bool:
+    """``"." + x.split(".")[-1]`` (``rsplit(".", 1)[-1]``, ``rpartition(".")[2]``,
+    lower- or upper-cased): the last dot-separated part after fixed text."""
+    if not (
+        isinstance(left, ast.Constant)
+        and isinstance(left.value, str)
+        and left.value
+        and not left.value.endswith(("/", "\\"))
+    ):
+        return False
+    while (
+        isinstance(right, ast.Call)
+        and isinstance(right.func, ast.Attribute)
+        and right.func.attr in _CASE_FOLDS
+        and not right.args
+    ):
+        right = right.func.value
+    if not isinstance(right, ast.Subscript):
+        return False
+    split = right.value
+    if not (
+        isinstance(split, ast.Call)
+        and isinstance(split.func, ast.Attribute)
+        and split.args
+        and isinstance(split.args[0], ast.Constant)
+        and split.args[0].value == "."
+    ):
+        return False
+    attr, index = split.func.attr, _index(right.slice)
+    return (attr in ("split", "rsplit") and index == -1) or (
+        attr == "rpartition" and index in (2, -1)
     )
 
 
