@@ -122,6 +122,23 @@ def test_credential_names_keep_their_spelling(tmp_path: Path) -> None:
     assert first(report, "FW204").message.startswith("gdrive_watch_callback_token is a")
 
 
+def test_fallback_with_a_computed_variable_name_says_so(tmp_path: Path) -> None:
+    report = scan(
+        tmp_path,
+        {
+            "app.py": """
+                import os
+                from flask import Flask
+                KEY_VAR = "APP_SECRET_KEY"
+                app = Flask(__name__)
+                app.config["SECRET_KEY"] = os.environ.get(KEY_VAR.strip()) or "fallback"
+            """
+        },
+    )
+    message = first(report, "FW202").message
+    assert "?" not in message and "its environment variable is not set" in message
+
+
 def test_test_and_dev_scopes_are_whole_words(tmp_path: Path) -> None:
     report = scan(
         tmp_path,

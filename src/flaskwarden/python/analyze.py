@@ -142,6 +142,19 @@ class ModuleAnalyzer:
         self.evaluator.constants.update({k: v.value for k, v in self.facts.constants.items()})
         self._walk_body(self.tree.body, scope=None, context="import", class_name=None)
         self._url_rule_views()
+        guarded = _fail_fast_names(self.tree.body)
+        if guarded:
+            # SECRET_KEY = os.getenv("SECRET_KEY", "dev") then
+            # if SECRET_KEY == "dev" ...: raise: start-up fails, as with os.environ[...]
+            self.facts.events = [
+                e
+                for e in self.facts.events
+                if not (
+                    e.kind == "secret-fallback"
+                    and not e.scope
+                    and e.detail.split("|")[0] in guarded
+                )
+            ]
         return self.facts
 
     def _random_functions(self) -> frozenset[str]:
@@ -1231,6 +1244,34 @@ def _is_secret_literal(value: object) -> bool:
         and text.lower() not in _FLAG_WORDS
         and not (text.isdigit() and len(text) <= 6)
     )
+
+
+def _fail_fast_names(body: list[ast.stmt]) -> set[str]:
+    """Module names that an ``if NAME == "literal" ...: raise`` at module level checks:
+    the literal fallback stops start-up instead of being used."""
+    names: set[str] = set()
+    for stmt in body:
+        if not isinstance(stmt, ast.If) or not stmt.body:
+            continue
+        last = stmt.body[-1]
+        exits = isinstance(last, ast.Raise) or (
+            isinstance(last, ast.Expr)
+            and isinstance(last.value, ast.Call)
+            and (dotted(last.value.func) or "") in ("sys.exit", "exit", "quit")
+        )
+        if not exits:
+            continue
+        tests = stmt.test.values if isinstance(stmt.test, ast.BoolOp) else [stmt.test]
+        for test in tests:
+            if (
+                isinstance(test, ast.Compare)
+                and len(test.ops) == 1
+                and isinstance(test.ops[0], (ast.Eq, ast.In))
+                and isinstance(test.left, ast.Name)
+                and isinstance(test.comparators[0], (ast.Constant, ast.Tuple, ast.List, ast.Set))
+            ):
+                names.add(test.left.id)
+    return names
 
 
 def _is_name_table(node: ast.ClassDef) -> bool:

@@ -169,13 +169,16 @@ def insecure_secret_fallback(module: ModuleFacts, project: Project) -> Iterator[
     """
     for event in _events(module, "secret-fallback"):
         target, _, var = event.detail.partition("|")
+        # the variable's name is not a literal (os.environ.get(Keys.SECRET)): say so
+        when = f"{var} is not set" if var != "?" else "its environment variable is not set"
+        fix = f'os.environ["{var}"]' if var != "?" else "os.environ[...]"
         yield make_finding(
             "FW202",
             module,
             event.span,
-            f"{target} falls back to a literal when {var} is not set: a deployment missing "
-            "the variable silently runs with a public secret. Use "
-            f'os.environ["{var}"] so start-up fails instead.',
+            f"{target} falls back to a literal when {when}: a deployment missing "
+            f"the variable silently runs with a public secret. Use {fix} so start-up "
+            "fails instead.",
             severity=_severity(Severity.HIGH, module, event.scope),
         )
     for write in module.config_writes:
