@@ -170,20 +170,29 @@ class ModuleAnalyzer:
         for stmt in self.tree.body:
             if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
-            values = [
-                sub.value
-                for sub in all_statements(stmt.body)
-                if isinstance(sub, ast.Return) and sub.value is not None
-            ]
-            if values and all(
-                any(
-                    isinstance(node, ast.Call) and self.evaluator.qualify(node.func) in RANDOM_CALLS
-                    for node in walk(value)
-                )
-                for value in values
-            ):
+            statements = list(all_statements(stmt.body))
+            values = [s.value for s in statements if isinstance(s, ast.Return) and s.value]
+            # locals built from random material: chars = [secrets.choice(c) for ...]
+            drawn = {
+                target.id
+                for s in statements
+                if isinstance(s, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+                and s.value is not None
+                and self._draws_random(s.value, set())
+                for target in (s.targets if isinstance(s, ast.Assign) else [s.target])
+                if isinstance(target, ast.Name)
+            }
+            if values and all(self._draws_random(value, drawn) for value in values):
                 found.add(stmt.name)
         return frozenset(found)
+
+    def _draws_random(self, node: ast.expr, drawn: set[str]) -> bool:
+        """``node`` calls a random source or reads a local built from one."""
+        return any(
+            (isinstance(sub, ast.Call) and self.evaluator.qualify(sub.func) in RANDOM_CALLS)
+            or (isinstance(sub, ast.Name) and sub.id in drawn)
+            for sub in walk(node)
+        )
 
     def _url_rule_views(self) -> None:
         """Route facts for views registered with add_url_rule, known only after the walk
