@@ -1484,7 +1484,10 @@ class AppAnalyzer:
                     if isinstance(sub, ast.Attribute)
                     else ""
                 )
-                if word and _SENSITIVE_COOKIE.search(word):
+                # a value named only "key" (self.key: the chosen option) says nothing;
+                # api_key, session_key, auth_token do
+                hits = {hit.lower() for hit in _SENSITIVE_COOKIE.findall(word)} if word else set()
+                if hits - {"key"}:
                     sensitive = f"its value ({word})"
                     break
         missing: list[str] = []
