@@ -155,6 +155,7 @@ class _FunctionInterpreter:
         self.env: dict[str, Taint] = {}
         self.objects: dict[str, Ref] = {}  # local name -> class ref it was built from
         self.sandboxes: set[str] = set()  # local names holding a sandboxed Jinja env
+        self.normalized: set[str] = set()  # local names holding a realpath()-ed path
         self.static_paths: set[str] = set()  # local names holding a path under static/
         self.validated_exprs = False  # some expression (not a name) was validated
         self.returns: set[Origin] = set()
@@ -305,31 +306,40 @@ class _FunctionInterpreter:
 
     def _if(self, stmt: ast.If) -> None:
         self.expr(stmt.test)
+        checks: list[tuple[list[str], bool, set[str]]] = []
         url_checked, positive = _validated_url(stmt.test)
-        kinds: set[str] = {"redirect", "ssrf"}
-        validated = [url_checked] if url_checked is not None else []
-        if not validated:
+        if url_checked is not None:
+            checks.append(([url_checked], positive, {"redirect", "ssrf"}))
+        else:
             # `if x not in ALLOWED: abort(404)` / `if x in ALLOWED:`: an allow-list
-            validated, positive = _allow_listed(stmt.test)
-            kinds = set(tables.ALL_KINDS)
-        if any(name.startswith("expr:") for name in validated):
+            listed, positive = _allow_listed(stmt.test)
+            if listed:
+                checks.append((listed, positive, set(tables.ALL_KINDS)))
+        # `if not real.startswith(BASE + os.sep): abort(403)`: contained, whatever else
+        # the test checks
+        contained, positive = self._contained(stmt.test)
+        if contained:
+            checks.append((contained, positive, {"path"}))
+        if any(name.startswith("expr:") for names, _, _ in checks for name in names):
             self.validated_exprs = True
         start = dict(self.env)
         body_env_start = dict(start)
-        if validated and positive:
-            for name in validated:
-                _clear_name(body_env_start, name, kinds)
+        for names, positive, kinds in checks:
+            if positive:
+                for name in names:
+                    _clear_name(body_env_start, name, kinds)
         self.env = body_env_start
         self._block(stmt.body)
         body_env = self.env
         self.env = dict(start)
-        if validated and not positive:
-            for name in validated:
-                _clear_name(self.env, name, kinds)
+        for names, positive, kinds in checks:
+            if not positive:
+                for name in names:
+                    _clear_name(self.env, name, kinds)
         self._block(stmt.orelse)
         else_env = self.env
         body_exits = _exits(stmt.body)
-        if validated and not positive and body_exits:
+        if body_exits and any(not positive for _, positive, _ in checks):
             # `if not is_safe(x): abort(400)`: after the if, x is validated
             self.env = else_env
             return
@@ -340,6 +350,72 @@ class _FunctionInterpreter:
                     merged[name] = _bounded(merged.get(name, CLEAN) | taint)
             _complete_rests(merged, [body_env, else_env])
         self.env = merged
+
+    def _normalizes(self, node: ast.expr) -> bool:
+        """``os.path.realpath(...)``, ``Path(...).resolve()``: absolute, no ".." left."""
+        if not isinstance(node, ast.Call):
+            return False
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in tables.NORMALIZING_METHODS:
+            return True
+        return self.m.evaluator.qualify(func) in tables.NORMALIZING_CALLS
+
+    def _contained(self, test: ast.expr) -> tuple[list[str], bool]:
+        """The names a path-containment test checks, and whether passing it means they
+        are inside: ``real.startswith(BASE)``, ``Path(p).resolve().is_relative_to(BASE)``,
+        ``os.path.commonpath([real, BASE]) == BASE`` (``not`` / ``!=`` turn it round).
+        Only a normalised path counts: ``"/srv/../etc".startswith("/srv")`` is true."""
+        if isinstance(test, ast.BoolOp):
+            # `valid(p) and real.startswith(BASE)` passing, or
+            # `not real.startswith(BASE) or hidden(real)` failing, leaves real inside
+            wanted = isinstance(test.op, ast.And)
+            for value in test.values:
+                found, positive = self._contained(value)
+                if found and positive == wanted:
+                    return found, positive
+            return [], False
+        positive = True
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            positive, test = False, test.operand
+        checked: list[ast.expr] = []
+        if (
+            isinstance(test, ast.Call)
+            and isinstance(test.func, ast.Attribute)
+            and test.func.attr in ("startswith", "is_relative_to")
+        ):
+            checked = [test.func.value]
+        elif (
+            isinstance(test, ast.Compare)
+            and len(test.ops) == 1
+            and isinstance(test.ops[0], (ast.Eq, ast.NotEq))
+            and isinstance(test.left, ast.Call)
+            and (self.m.evaluator.qualify(test.left.func) or "").endswith("path.commonpath")
+            and test.left.args
+            and isinstance(test.left.args[0], (ast.List, ast.Tuple))
+        ):
+            checked = list(test.left.args[0].elts)
+            positive = positive == isinstance(test.ops[0], ast.Eq)
+        elif (
+            isinstance(test, ast.Compare)
+            and len(test.ops) == 1
+            and isinstance(test.ops[0], (ast.Eq, ast.NotEq))
+            and isinstance(test.left, ast.Call)
+            and (self.m.evaluator.qualify(test.left.func) or "").endswith("path.dirname")
+            and test.left.args
+        ):
+            # os.path.dirname(real) == base: directly inside base
+            checked = [test.left.args[0]]
+            positive = positive == isinstance(test.ops[0], ast.Eq)
+        names: list[str] = []
+        for node in checked:
+            if isinstance(node, ast.Name) and node.id in self.normalized:
+                names.append(node.id)
+            elif self._normalizes(node):
+                # realpath(join(BASE, name)).startswith(BASE): name is contained
+                names += [
+                    n.id for n in walk(node) if isinstance(n, ast.Name) and self.env.get(n.id)
+                ]
+        return names, positive
 
     def _bind(self, target: ast.expr, taint: Taint, stmt: ast.stmt, value: ast.expr) -> None:
         if isinstance(target, ast.Name):
@@ -359,6 +435,10 @@ class _FunctionInterpreter:
                 self.sandboxes.add(target.id)
             else:
                 self.sandboxes.discard(target.id)
+            if self._normalizes(value):
+                self.normalized.add(target.id)
+            else:
+                self.normalized.discard(target.id)
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
                 self._bind(element, taint, stmt, value)

@@ -138,19 +138,28 @@ PROPAGATING_METHODS: Final = frozenset(
         "partition", "rpartition", "encode", "decode", "removeprefix", "removesuffix",
         "zfill", "ljust", "rjust", "center", "expandtabs", "translate",
         "get", "getlist", "pop", "setdefault", "items", "values", "keys", "copy",
-        "to_dict", "read", "__getitem__",
+        "to_dict", "read", "__getitem__", "resolve", "absolute", "expanduser",
     }
 )  # fmt: skip
 PROPAGATING_CALLS: Final = frozenset(
     {
         "str", "repr", "format", "list", "tuple", "set", "dict", "sorted", "reversed",
         "os.path.join", "posixpath.join", "os.path.normpath", "os.path.abspath",
+        "os.path.realpath", "posixpath.realpath", "os.path.expanduser",
         "pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "urllib.parse.urljoin",
         "urllib.parse.unquote", "urllib.parse.unquote_plus", "base64.b64decode",
         "base64.urlsafe_b64decode", "bytes.fromhex", "json.loads", "json.dumps",
         "textwrap.dedent", "string.Template", "werkzeug.urls.url_unquote",
     }
 )  # fmt: skip
+
+# Calls and methods that make a path absolute and free of "..": a containment check on
+# their result (startswith, commonpath, is_relative_to) proves the path stays inside.
+NORMALIZING_CALLS: Final = frozenset(
+    {"os.path.realpath", "os.path.abspath", "os.path.normpath", "posixpath.realpath",
+     "posixpath.abspath", "posixpath.normpath"}
+)  # fmt: skip
+NORMALIZING_METHODS: Final = frozenset({"resolve"})
 
 # -- sinks -----------------------------------------------------------------------------
 
