@@ -156,6 +156,7 @@ class _FunctionInterpreter:
         self.objects: dict[str, Ref] = {}  # local name -> class ref it was built from
         self.sandboxes: set[str] = set()  # local names holding a sandboxed Jinja env
         self.normalized: set[str] = set()  # local names holding a realpath()-ed path
+        self.path_objects: set[str] = set()  # local names holding a pathlib.Path
         self.static_paths: set[str] = set()  # local names holding a path under static/
         self.validated_exprs = False  # some expression (not a name) was validated
         self.returns: set[Origin] = set()
@@ -439,6 +440,10 @@ class _FunctionInterpreter:
                 self.normalized.add(target.id)
             else:
                 self.normalized.discard(target.id)
+            if self._is_path_object(value):
+                self.path_objects.add(target.id)
+            else:
+                self.path_objects.discard(target.id)
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
                 self._bind(element, taint, stmt, value)
@@ -796,6 +801,18 @@ class _FunctionInterpreter:
         spec: tuple[str, int, str] | None = None
         what = dotted(func) or "call"
         callee: Ref = ""
+        if qual is not None and qual in tables.SINK_CALLS_SOURCE:
+            self._sink_hit(node, qual, what, tables.SINK_CALLS_SOURCE[qual], args, kwargs, "")
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in tables.PATH_METHODS
+            and self._is_path_object(func.value)
+        ):
+            # Path(UPLOADS, name).read_text(): the path is the receiver
+            live = frozenset(o for o in self._expr(func.value, 0) if "path" not in o.cleared)
+            if live:
+                self.sinks.append(SinkHit("path", f"{what}()", self.m.span(node), live))
+            return
         if qual is not None and qual in tables.SINK_CALLS:
             spec = tables.SINK_CALLS[qual]
         elif isinstance(func, ast.Attribute) and func.attr in tables.SINK_METHODS:
@@ -815,6 +832,18 @@ class _FunctionInterpreter:
             return
         if spec is None:
             return
+        self._sink_hit(node, qual, what, spec, args, kwargs, callee)
+
+    def _sink_hit(
+        self,
+        node: ast.Call,
+        qual: str | None,
+        what: str,
+        spec: tuple[str, int, str],
+        args: list[Taint],
+        kwargs: dict[str, Taint],
+        callee: Ref,
+    ) -> None:
         kind, index, keyword = spec
         taint = args[index] if len(args) > index else kwargs.get(keyword, CLEAN)
         if kind in ("ssrf", "redirect") and taint:
@@ -826,6 +855,22 @@ class _FunctionInterpreter:
         live = frozenset(o for o in taint if kind not in o.cleared)
         if live:
             self.sinks.append(SinkHit(kind, f"{what}()", self.m.span(node), live, callee))
+
+    def _is_path_object(self, node: ast.expr) -> bool:
+        """``Path(...)``, ``BASE / name`` with a Path on the left, or a local bound to
+        one: an object whose file methods act on the path it holds."""
+        if isinstance(node, ast.Name):
+            return node.id in self.path_objects or (
+                node.id not in self.env and node.id in self.m.module_paths()
+            )
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in ("resolve", "absolute"):
+                return self._is_path_object(func.value)
+            return self.m.evaluator.qualify(func) in tables.PATH_CLASSES
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            return self._is_path_object(node.left)
+        return False
 
     def _file_save(
         self, node: ast.Call, func: ast.Attribute, args: list[Taint], kwargs: dict[str, Taint]
@@ -873,6 +918,7 @@ class TaintAnalyzer:
         self.module_classes: set[str] = set()
         self._string_constants: dict[str, str] | None = None
         self._factories: set[str] | None = None
+        self._module_paths: set[str] | None = None
         self._imports_sandbox = any(
             q == "jinja2" or q.startswith("jinja2.sandbox") for q in imports.values()
         )
@@ -912,6 +958,18 @@ class TaintAnalyzer:
                 ):
                     self._factories.add(stmt.name)
         return self._factories
+
+    def module_paths(self) -> set[str]:
+        """Module-level names bound to a ``pathlib.Path(...)`` (``BASE = Path("/srv")``)."""
+        if self._module_paths is None:
+            self._module_paths = {
+                target.id
+                for stmt in self.tree.body
+                if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)
+                for target in stmt.targets
+                if isinstance(target, ast.Name) and _builds_path(stmt.value, self.evaluator)
+            }
+        return self._module_paths
 
     def constants_for_urls(self) -> dict[str, str]:
         """``NAME = "literal"`` at module level and bound nowhere else (no other
@@ -1323,6 +1381,14 @@ def _sets_autoescape(value: ast.expr) -> bool:
         kw.arg == "autoescape" and isinstance(kw.value, ast.Constant) and kw.value.value is True
         for kw in value.keywords
     )
+
+
+def _builds_path(call: ast.Call, evaluator: Evaluator) -> bool:
+    """``Path(...)``, ``Path(...).resolve()``, ``Path(__file__).parent``... as a call."""
+    func = call.func
+    while isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
+        func = func.value.func
+    return evaluator.qualify(func) in tables.PATH_CLASSES
 
 
 def _splitext_extension(node: ast.Subscript) -> bool:

@@ -186,8 +186,11 @@ SINK_CALLS: Final[dict[str, tuple[str, int, str]]] = {
     "os.makedirs": ("path", 0, "name"),
     "shutil.rmtree": ("path", 0, "path"),
     "shutil.copy": ("path", 1, "dst"),
+    "shutil.copy2": ("path", 1, "dst"),
     "shutil.copyfile": ("path", 1, "dst"),
     "shutil.move": ("path", 1, "dst"),
+    "os.rename": ("path", 1, "dst"),
+    "os.replace": ("path", 1, "dst"),
     "eval": ("code", 0, "source"),
     "exec": ("code", 0, "source"),
     "compile": ("code", 0, "source"),
@@ -224,6 +227,24 @@ SINK_CALLS: Final[dict[str, tuple[str, int, str]]] = {
     "markupsafe.Markup": ("xss", 0, "base"),
     "flask.Markup": ("xss", 0, "base"),
 }
+# Calls with a second dangerous argument (the first is in SINK_CALLS): copying or
+# moving a file the user names reads it out (the source) as much as writing (the dest).
+SINK_CALLS_SOURCE: Final[dict[str, tuple[str, int, str]]] = {
+    "shutil.copy": ("path", 0, "src"),
+    "shutil.copy2": ("path", 0, "src"),
+    "shutil.copyfile": ("path", 0, "src"),
+    "shutil.move": ("path", 0, "src"),
+    "os.rename": ("path", 0, "src"),
+    "os.replace": ("path", 0, "src"),
+}
+# pathlib methods that touch the file a Path names: the receiver is the path.
+PATH_METHODS: Final = frozenset(
+    {"read_text", "read_bytes", "write_text", "write_bytes", "open", "unlink", "rmdir",
+     "mkdir", "touch", "iterdir", "rename", "replace", "symlink_to", "chmod"}
+)  # fmt: skip
+PATH_CLASSES: Final = frozenset(
+    {"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.WindowsPath"}
+)
 # Method names that are sinks whatever the receiver (database cursors, sessions, ...).
 SINK_METHODS: Final[dict[str, tuple[str, int, str]]] = {
     "execute": ("sql", 0, "statement"),
