@@ -157,6 +157,7 @@ class _FunctionInterpreter:
         self.sandboxes: set[str] = set()  # local names holding a sandboxed Jinja env
         self.normalized: set[str] = set()  # local names holding a realpath()-ed path
         self.path_objects: set[str] = set()  # local names holding a pathlib.Path
+        self.http_clients: set[str] = set()  # local names holding a requests.Session
         self.static_paths: set[str] = set()  # local names holding a path under static/
         self.validated_exprs = False  # some expression (not a name) was validated
         self.returns: set[Origin] = set()
@@ -432,18 +433,7 @@ class _FunctionInterpreter:
                     self.objects[target.id] = callee
             else:
                 self.objects.pop(target.id, None)
-            if self.m.makes_sandbox(value):
-                self.sandboxes.add(target.id)
-            else:
-                self.sandboxes.discard(target.id)
-            if self._normalizes(value):
-                self.normalized.add(target.id)
-            else:
-                self.normalized.discard(target.id)
-            if self._is_path_object(value):
-                self.path_objects.add(target.id)
-            else:
-                self.path_objects.discard(target.id)
+            self._track_object(target.id, value)
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
                 self._bind(element, taint, stmt, value)
@@ -815,6 +805,12 @@ class _FunctionInterpreter:
             return
         if qual is not None and qual in tables.SINK_CALLS:
             spec = tables.SINK_CALLS[qual]
+        elif (
+            isinstance(func, ast.Attribute)
+            and func.attr in tables.HTTP_CLIENT_METHODS
+            and self._is_http_client(func.value)
+        ):
+            spec = tables.HTTP_CLIENT_METHODS[func.attr]  # session.get(url)
         elif isinstance(func, ast.Attribute) and func.attr in tables.SINK_METHODS:
             spec = tables.SINK_METHODS[func.attr]
             callee = self.m.callee_ref(func, self)
@@ -856,12 +852,42 @@ class _FunctionInterpreter:
         if live:
             self.sinks.append(SinkHit(kind, f"{what}()", self.m.span(node), live, callee))
 
+    def _track_object(self, name: str, value: ast.expr) -> None:
+        """What kind of object ``name`` now holds, as the checks above need to know:
+        a sandboxed Jinja environment, a normalised path, a Path, an HTTP client."""
+        kinds = (self.sandboxes, self.normalized, self.path_objects, self.http_clients)
+        if not isinstance(value, (ast.Call, ast.Name, ast.BinOp)):
+            for held in kinds:
+                held.discard(name)  # the commonest case: a literal, a subscript ...
+            return
+        flags = (
+            self.m.makes_sandbox(value),
+            self._normalizes(value),
+            self._is_path_object(value),
+            self._is_http_client(value),
+        )
+        for held, flag in zip(kinds, flags, strict=True):
+            if flag:
+                held.add(name)
+            else:
+                held.discard(name)
+
+    def _is_http_client(self, node: ast.expr) -> bool:
+        """``requests.Session()``, ``httpx.Client()``, or a local bound to one."""
+        if isinstance(node, ast.Name):
+            return node.id in self.http_clients or (
+                node.id not in self.env and self.m.module_objects().get(node.id) == "http"
+            )
+        return isinstance(node, ast.Call) and (
+            self.m.evaluator.qualify(node.func) in tables.HTTP_CLIENTS
+        )
+
     def _is_path_object(self, node: ast.expr) -> bool:
         """``Path(...)``, ``BASE / name`` with a Path on the left, or a local bound to
         one: an object whose file methods act on the path it holds."""
         if isinstance(node, ast.Name):
             return node.id in self.path_objects or (
-                node.id not in self.env and node.id in self.m.module_paths()
+                node.id not in self.env and self.m.module_objects().get(node.id) == "path"
             )
         if isinstance(node, ast.Call):
             func = node.func
@@ -918,7 +944,7 @@ class TaintAnalyzer:
         self.module_classes: set[str] = set()
         self._string_constants: dict[str, str] | None = None
         self._factories: set[str] | None = None
-        self._module_paths: set[str] | None = None
+        self._module_objects: dict[str, str] | None = None
         self._imports_sandbox = any(
             q == "jinja2" or q.startswith("jinja2.sandbox") for q in imports.values()
         )
@@ -959,42 +985,51 @@ class TaintAnalyzer:
                     self._factories.add(stmt.name)
         return self._factories
 
-    def module_paths(self) -> set[str]:
-        """Module-level names bound to a ``pathlib.Path(...)`` (``BASE = Path("/srv")``)."""
-        if self._module_paths is None:
-            self._module_paths = {
-                target.id
-                for stmt in self.tree.body
-                if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)
-                for target in stmt.targets
-                if isinstance(target, ast.Name) and _builds_path(stmt.value, self.evaluator)
-            }
-        return self._module_paths
+    def module_objects(self) -> dict[str, str]:
+        """Module-level names bound to a ``pathlib.Path`` ("path": ``BASE = Path("/srv")``)
+        or an HTTP client ("http": ``http = requests.Session()``)."""
+        if self._module_objects is None:
+            self._module_objects = {}
+            for stmt in self.tree.body:
+                if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)):
+                    continue
+                kind = ""
+                if _builds_path(stmt.value, self.evaluator):
+                    kind = "path"
+                elif self.evaluator.qualify(stmt.value.func) in tables.HTTP_CLIENTS:
+                    kind = "http"
+                for target in stmt.targets:
+                    if kind and isinstance(target, ast.Name):
+                        self._module_objects[target.id] = kind
+        return self._module_objects
 
     def constants_for_urls(self) -> dict[str, str]:
         """``NAME = "literal"`` at module level and bound nowhere else (no other
         assignment, loop or with target, no ``global NAME``): what a URL may start with.
         Worked out the first time a URL needs it."""
         if self._string_constants is None:
-            bindings: dict[str, int] = {}
-            literal: dict[str, str] = {}
-            top_level = {id(stmt) for stmt in self.tree.body}
-            for stmt in all_statements(self.tree.body):
-                if isinstance(stmt, ast.Global):
-                    for name in stmt.names:
-                        bindings[name] = bindings.get(name, 0) + 2
-                for target in _binding_targets(stmt):
-                    for name in _names(target):
-                        bindings[name] = bindings.get(name, 0) + 1
-                if (
-                    id(stmt) in top_level
-                    and isinstance(stmt, ast.Assign)
-                    and len(stmt.targets) == 1
-                    and isinstance(stmt.targets[0], ast.Name)
-                    and isinstance(stmt.value, ast.Constant)
-                    and isinstance(stmt.value.value, str)
-                ):
-                    literal[stmt.targets[0].id] = stmt.value.value
+            # only literals that look like the start of a URL are worth the full walk
+            literal = {
+                stmt.targets[0].id: stmt.value.value
+                for stmt in self.tree.body
+                if isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+                and isinstance(stmt.value, ast.Constant)
+                and isinstance(stmt.value.value, str)
+                and (stmt.value.value.startswith("/") or "://" in stmt.value.value)
+            }
+            bindings = dict.fromkeys(literal, 0)
+            if literal:
+                for stmt in all_statements(self.tree.body):
+                    if isinstance(stmt, ast.Global):
+                        for name in stmt.names:
+                            if name in bindings:
+                                bindings[name] += 2
+                    for target in _binding_targets(stmt):
+                        for name in _names(target):
+                            if name in bindings:
+                                bindings[name] += 1
             self._string_constants = {n: v for n, v in literal.items() if bindings[n] == 1}
         return self._string_constants
 

@@ -237,6 +237,22 @@ SINK_CALLS_SOURCE: Final[dict[str, tuple[str, int, str]]] = {
     "os.rename": ("path", 0, "src"),
     "os.replace": ("path", 0, "src"),
 }
+# HTTP client objects whose request methods fetch the URL they are given.
+HTTP_CLIENTS: Final = frozenset(
+    {"requests.Session", "requests.session", "requests.sessions.Session", "httpx.Client",
+     "httpx.AsyncClient"}
+)  # fmt: skip
+HTTP_CLIENT_METHODS: Final[dict[str, tuple[str, int, str]]] = {
+    "get": ("ssrf", 0, "url"),
+    "post": ("ssrf", 0, "url"),
+    "put": ("ssrf", 0, "url"),
+    "patch": ("ssrf", 0, "url"),
+    "delete": ("ssrf", 0, "url"),
+    "head": ("ssrf", 0, "url"),
+    "options": ("ssrf", 0, "url"),
+    "request": ("ssrf", 1, "url"),
+    "stream": ("ssrf", 1, "url"),
+}
 # pathlib methods that touch the file a Path names: the receiver is the path.
 PATH_METHODS: Final = frozenset(
     {"read_text", "read_bytes", "write_text", "write_bytes", "open", "unlink", "rmdir",
