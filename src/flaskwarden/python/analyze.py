@@ -172,16 +172,21 @@ class ModuleAnalyzer:
                 continue
             statements = list(all_statements(stmt.body))
             values = [s.value for s in statements if isinstance(s, ast.Return) and s.value]
-            # locals built from random material: chars = [secrets.choice(c) for ...]
-            drawn = {
-                target.id
-                for s in statements
-                if isinstance(s, (ast.Assign, ast.AugAssign, ast.AnnAssign))
-                and s.value is not None
-                and self._draws_random(s.value, set())
-                for target in (s.targets if isinstance(s, ast.Assign) else [s.target])
-                if isinstance(target, ast.Name)
-            }
+            # locals built from random material, every time they are set:
+            # chars = [secrets.choice(c) for ...], not secret = f.read() elsewhere
+            sources: dict[str, list[bool]] = {}
+            for s in statements:
+                if isinstance(s, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                    targets = s.targets if isinstance(s, ast.Assign) else [s.target]
+                    random = s.value is not None and self._draws_random(s.value, set())
+                    for target in targets:
+                        if isinstance(target, ast.Name):
+                            sources.setdefault(target.id, []).append(random)
+                else:
+                    for target in assigned_targets(s):
+                        if isinstance(target, ast.Name):
+                            sources.setdefault(target.id, []).append(False)
+            drawn = {name for name, draws in sources.items() if all(draws)}
             if values and all(self._draws_random(value, drawn) for value in values):
                 found.add(stmt.name)
         return frozenset(found)
