@@ -391,22 +391,14 @@ class _FunctionInterpreter:
             and len(test.ops) == 1
             and isinstance(test.ops[0], (ast.Eq, ast.NotEq))
             and isinstance(test.left, ast.Call)
-            and (self.m.evaluator.qualify(test.left.func) or "").endswith("path.commonpath")
-            and test.left.args
-            and isinstance(test.left.args[0], (ast.List, ast.Tuple))
-        ):
-            checked = list(test.left.args[0].elts)
-            positive = positive == isinstance(test.ops[0], ast.Eq)
-        elif (
-            isinstance(test, ast.Compare)
-            and len(test.ops) == 1
-            and isinstance(test.ops[0], (ast.Eq, ast.NotEq))
-            and isinstance(test.left, ast.Call)
-            and (self.m.evaluator.qualify(test.left.func) or "").endswith("path.dirname")
             and test.left.args
         ):
-            # os.path.dirname(real) == base: directly inside base
-            checked = [test.left.args[0]]
+            called = self.m.evaluator.qualify(test.left.func) or ""
+            first = test.left.args[0]
+            if called.endswith("path.commonpath") and isinstance(first, (ast.List, ast.Tuple)):
+                checked = list(first.elts)  # commonpath([real, base]) == base
+            elif called.endswith("path.dirname"):
+                checked = [first]  # dirname(real) == base: directly inside base
             positive = positive == isinstance(test.ops[0], ast.Eq)
         names: list[str] = []
         for node in checked:
