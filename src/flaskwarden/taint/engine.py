@@ -691,7 +691,9 @@ class _FunctionInterpreter:
         if qual in tables.MARKUP_CLASSES:
             return frozenset(o.clear({"xss", "template"}) for o in _union(args))
         if qual in tables.PROPAGATING_CALLS:
-            return _as_str(_union(args) | _union(kwargs.values()))
+            carried = _union(args) | _union(kwargs.values())
+            # json.loads(request.data) is a parsed object, not text: its items are
+            return _as_obj(carried) if qual == "json.loads" else _as_str(carried)
         if (
             isinstance(func, ast.Attribute)
             and func.attr in ("get", "getlist")
@@ -900,7 +902,9 @@ class _FunctionInterpreter:
         if is_upload and target is not None and _mentions_static(target, self.static_paths):
             self.m.result.static_saves.append(self.m.span(node))
         taint = args[0] if args else kwargs.get("dst", CLEAN)
-        live = frozenset(o for o in taint if "path" not in o.cleared)
+        # `.save` is a sink by name alone: a whole request container (the JSON body,
+        # the form) given to it is data being saved somewhere, not a file's path
+        live = frozenset(o for o in taint if "path" not in o.cleared and o.shape != "obj")
         if live:
             what = f"{dotted(func) or 'save'}()"
             callee = self.m.callee_ref(func, self)
