@@ -308,6 +308,25 @@ class Project:
             ref = f"import:{module.imports[name]}"
         return None
 
+    def config_settings(self, key: str) -> list[tuple[ModuleFacts, Assigned]]:
+        """Where the project sets config ``key`` to a known value: config writes
+        (``app.config["K"] = v``), config classes and modules that ``from_object`` or
+        ``from_pyfile`` loads. A reading of ``app.config["K"]`` may get any of them."""
+        found: list[tuple[ModuleFacts, Assigned]] = []
+        for module in self.modules:
+            for write in module.config_writes:
+                if write.key == key and write.value.known:
+                    found.append((module, Assigned(write.value, write.span)))
+        for ref, _, _ in self.loaded_classes().values():
+            attr = self.effective_attr(ref, key)
+            if attr is not None and attr[1].value.known:
+                found.append((attr[0].module, attr[1]))
+        for loaded, _, _ in self.loaded_modules().values():
+            constant = loaded.constants.get(key)
+            if constant is not None and constant.value.known:
+                found.append((loaded, constant))
+        return found
+
     def gated_off(self, gates: Iterable[Gate], module: ModuleFacts) -> bool:
         """Whether one of ``gates`` keeps its branch from running when no environment
         variable is set: ``else:`` of ``if settings.FLASK_DEBUG == "False":`` where

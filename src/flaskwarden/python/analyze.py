@@ -914,6 +914,9 @@ class ModuleAnalyzer:
             spans[name] = self.span(arg)
             if not kwargs[name].known and (ref := self._value_ref(arg, scope)) != UNNAMED:
                 refs[name] = ref
+            elif name == "host" and not kwargs[name].known and (key := _config_read(arg)):
+                # host=app.config["BIND_ADDRESS"]: the model looks the setting up
+                refs[name] = f"config:{key}"
         self.facts.run_calls.append(
             RunCall(
                 receiver=receiver,
@@ -1258,6 +1261,28 @@ def _is_secret_literal(value: object) -> bool:
         and text.lower() not in _FLAG_WORDS
         and not (text.isdigit() and len(text) <= 6)
     )
+
+
+def _config_read(node: ast.expr) -> str | None:
+    """``K`` for ``<x>.config["K"]`` or ``<x>.config.get("K", ...)``."""
+    if (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "config"
+        and _literal_str(node.slice)
+    ):
+        return str(node.slice.value)  # type: ignore[attr-defined]
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and isinstance(node.func.value, ast.Attribute)
+        and node.func.value.attr == "config"
+        and node.args
+        and _literal_str(node.args[0])
+    ):
+        return str(node.args[0].value)  # type: ignore[attr-defined]
+    return None
 
 
 def _fail_fast_names(body: list[ast.stmt]) -> set[str]:

@@ -49,6 +49,21 @@ def _resolve(
             const = module.constants[value.constant]
             return value, [location(module, const.span, f"{value.constant} is set here")]
         return value, []
+    if ref.startswith("config:"):
+        # host=app.config["BIND_ADDRESS"]: a setting; every interface if any place
+        # that sets it says so
+        key = ref.partition(":")[2]
+        settings = project.config_settings(key)
+        chosen = next(
+            (s for s in settings if s[1].value.value in ALL_INTERFACES),
+            settings[0] if settings else None,
+        )
+        if chosen is None:
+            return value, []
+        where, assigned = chosen
+        return replace(assigned.value, constant=key), [
+            location(where, assigned.span, f"{key} is set here")
+        ]
     found = project.constant(ref, module)
     if found is None:
         return value, []
