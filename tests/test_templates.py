@@ -79,11 +79,28 @@ def test_syntax_error_is_a_diagnostic() -> None:
     assert parsed.kind == "template-syntax"
 
 
-def test_unknown_tag_is_a_diagnostic() -> None:
-    parsed = parse_template("templates/x.html", b"{% frobnicate 60 %}x{% endfrobnicate %}")
+def test_unknown_tags_are_read_as_no_ops_and_the_rest_is_analysed() -> None:
+    # an app's own extension: {% try %} ... {% catch %} ... {% endtry %}
+    parsed = parse_template(
+        "templates/x.html",
+        b"{% frobnicate 60 %}{{ a|safe }}{% endfrobnicate %}\n"
+        b"{% try %}{{ b }}{% catch %}{{ c|safe }}{% endtry %}",
+    )
+    assert isinstance(parsed, Template)
+    assert parsed.unknown_tags == [
+        ("frobnicate", 1),
+        ("endfrobnicate", 1),
+        ("try", 2),
+        ("catch", 2),
+        ("endtry", 2),
+    ]
+    assert [(o.name, o.how) for o in parsed.outputs] == [("a", "|safe"), ("b", ""), ("c", "|safe")]
+
+
+def test_a_real_syntax_error_among_unknown_tags_is_still_a_diagnostic() -> None:
+    parsed = parse_template("templates/x.html", b"{% frobnicate %}{% if a %}unclosed")
     assert isinstance(parsed, Diagnostic)
     assert parsed.kind == "template-syntax"
-    assert "frobnicate" in parsed.message
 
 
 def test_common_extension_blocks_parse_and_their_bodies_count() -> None:
@@ -121,7 +138,7 @@ def test_bad_templates_in_a_scan_are_diagnostics(scan_dir) -> None:  # type: ign
     )
     kinds = {d.path: d.kind for d in report.diagnostics}
     assert kinds["templates/broken.html"] == "template-syntax"
-    assert kinds["templates/cached.html"] == "template-syntax"
+    assert kinds["templates/cached.html"] == "template-tag"  # analysed, with a note
     assert kinds["templates/img.html"] == "binary"
     assert kinds.get("templates/deep.html") in (None, "too-complex", "template-syntax")
     assert "internal-error" not in kinds.values()

@@ -321,6 +321,17 @@ def _analyse_files(
             diagnostics.append(result)
         elif isinstance(result, Template):
             templates[rel] = result
+            if result.unknown_tags:
+                shown = ", ".join(f"{{% {tag} %}}" for tag, _ in result.unknown_tags)
+                diagnostics.append(
+                    Diagnostic(
+                        rel,
+                        "template-tag",
+                        f"unknown Jinja tags {shown} (an extension flaskwarden does not "
+                        "know) were read as doing nothing; the rest was analysed",
+                        result.unknown_tags[0][1],
+                    )
+                )
         else:
             parsed += 1
             modules.append(result)

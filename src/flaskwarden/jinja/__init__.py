@@ -9,6 +9,8 @@ with the Python side's ``render_template`` calls.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -98,6 +100,9 @@ class Template:
     extends: list[str] = field(default_factory=list)
     includes: list[str] = field(default_factory=list)
     dynamic_includes: bool = False
+    # Tags of extensions flaskwarden does not know ({% try %}): read as no-ops, with
+    # the line of each, so that the rest of the template is still analysed.
+    unknown_tags: list[tuple[str, int]] = field(default_factory=list)
 
 
 def template_name(rel: str) -> str:
@@ -137,6 +142,32 @@ def _environment() -> jinja2.Environment:
 
 
 _ENV: jinja2.Environment | None = None
+_MAX_UNKNOWN_TAGS: Final = 8
+_UNKNOWN_TAG: Final = re.compile(r"^Encountered unknown tag '(?P<tag>[A-Za-z_]\w*)'")
+
+
+def _unknown_tag(message: str) -> str | None:
+    match = _UNKNOWN_TAG.match(message)
+    return match.group("tag") if match else None
+
+
+@functools.lru_cache(maxsize=64)
+def _lenient_environment(tags: frozenset[str]) -> jinja2.Environment:
+    """The environment, plus ``tags`` read as tags that do nothing: an app's own
+    extension ({% try %} ... {% catch %} ... {% endtry %}) should not cost the analysis
+    of everything else in the template."""
+
+    class _Ignored(Extension):
+        def parse(self, parser: Parser) -> list[nodes.Node]:
+            next(parser.stream)
+            while parser.stream.current.type != "block_end":
+                next(parser.stream)
+            return []
+
+    _Ignored.tags = set(tags)
+    return jinja2.Environment(
+        extensions=[*_EXTENSIONS, _ThirdPartyBlocks, _Ignored], autoescape=False
+    )
 
 
 def parse_template(rel: str, data: bytes) -> Template | Diagnostic:
@@ -150,14 +181,24 @@ def parse_template(rel: str, data: bytes) -> Template | Diagnostic:
         return Diagnostic(rel, "encoding", f"template is not UTF-8 ({exc.reason}); skipped")
     if _ENV is None:
         _ENV = _environment()
-    try:
-        tree = _ENV.parse(text, name=rel, filename=rel)
-    except jinja2.TemplateSyntaxError as exc:
-        return Diagnostic(rel, "template-syntax", f"Jinja syntax error: {exc.message}", exc.lineno)
-    except RecursionError:
-        return Diagnostic(rel, "too-complex", "template nested too deeply to parse; skipped")
+    unknown: list[tuple[str, int]] = []
+    env = _ENV
+    while True:
+        try:
+            tree = env.parse(text, name=rel, filename=rel)
+            break
+        except jinja2.TemplateSyntaxError as exc:
+            tag = _unknown_tag(exc.message or "")
+            if tag is None or len(unknown) >= _MAX_UNKNOWN_TAGS:
+                message = f"Jinja syntax error: {exc.message}"
+                return Diagnostic(rel, "template-syntax", message, exc.lineno)
+            unknown.append((tag, exc.lineno))
+            env = _lenient_environment(frozenset(t for t, _ in unknown))
+        except RecursionError:
+            return Diagnostic(rel, "too-complex", "template nested too deeply to parse; skipped")
     autoescape = rel.lower().endswith(AUTOESCAPE_EXTENSIONS)
     template = Template(path=rel, name=template_name(rel), autoescape=autoescape)
+    template.unknown_tags = unknown
     try:
         _Walker(template).walk(tree)
     except RecursionError:
