@@ -125,8 +125,7 @@ class _ThirdPartyBlocks(Extension):
 
     def parse(self, parser: Parser) -> list[nodes.Node]:
         token = next(parser.stream)
-        while parser.stream.current.type != "block_end":
-            next(parser.stream)
+        _skip_arguments(parser)
         body = parser.parse_statements((f"name:end{token.value}",), drop_needle=True)
         names = self.defines.get(token.value, ())
         if not names:
@@ -135,6 +134,12 @@ class _ThirdPartyBlocks(Extension):
         targets: list[nodes.Expr] = [nodes.Name(n, "store") for n in names]
         values: list[nodes.Expr] = [nodes.Const("") for _ in names]
         return [nodes.With(targets, values, body, lineno=token.lineno)]
+
+
+def _skip_arguments(parser: Parser) -> None:
+    """Pass over a tag's arguments, up to the ``%}`` that ends it."""
+    while parser.stream.current.type != "block_end":
+        next(parser.stream)
 
 
 def _environment() -> jinja2.Environment:
@@ -160,8 +165,7 @@ def _lenient_environment(tags: frozenset[str]) -> jinja2.Environment:
     class _Ignored(Extension):
         def parse(self, parser: Parser) -> list[nodes.Node]:
             next(parser.stream)
-            while parser.stream.current.type != "block_end":
-                next(parser.stream)
+            _skip_arguments(parser)
             return []
 
     _Ignored.tags = set(tags)

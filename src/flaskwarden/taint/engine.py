@@ -276,16 +276,12 @@ class _FunctionInterpreter:
 
     def _branches(self, bodies: list[list[ast.stmt]]) -> None:
         start = dict(self.env)
-        merged: dict[str, Taint] = dict(start)
-        ends = [start]
+        ends = []
         for body in bodies:
             self.env = dict(start)
             self._block(body)
             ends.append(self.env)
-            for name, taint in self.env.items():
-                merged[name] = _bounded(merged.get(name, CLEAN) | taint)
-        _complete_rests(merged, ends)
-        self.env = merged
+        self.env = _join(ends, start)  # any body, or none of them, may have run
 
     def _try(self, body: list[ast.stmt], handlers: list[list[ast.stmt]]) -> None:
         """After ``try``: the end of its body, or of a handler that does not return or
@@ -299,12 +295,7 @@ class _FunctionInterpreter:
             self._block(handler)
             if not _exits(handler):
                 ends.append(self.env)
-        merged: dict[str, Taint] = {}
-        for env in ends:
-            for name, taint in env.items():
-                merged[name] = _bounded(merged.get(name, CLEAN) | taint)
-        _complete_rests(merged, ends)
-        self.env = merged
+        self.env = _join(ends)
 
     def _if(self, stmt: ast.If) -> None:
         self.expr(stmt.test)
@@ -345,13 +336,7 @@ class _FunctionInterpreter:
             # `if not is_safe(x): abort(400)`: after the if, x is validated
             self.env = else_env
             return
-        merged = dict(else_env) if body_exits else {}
-        if not body_exits:
-            for env in (body_env, else_env):
-                for name, taint in env.items():
-                    merged[name] = _bounded(merged.get(name, CLEAN) | taint)
-            _complete_rests(merged, [body_env, else_env])
-        self.env = merged
+        self.env = dict(else_env) if body_exits else _join([body_env, else_env])
 
     def _normalizes(self, node: ast.expr) -> bool:
         """``os.path.realpath(...)``, ``Path(...).resolve()``: absolute, no ".." left."""
@@ -866,12 +851,15 @@ class _FunctionInterpreter:
             else:
                 held.discard(name)
 
+    def _holds(self, name: str, local: set[str], kind: str) -> bool:
+        """``name`` holds an object of ``kind``: a local bound to one, or a module-level
+        one that no local of this function shadows (see TaintAnalyzer.module_objects)."""
+        return name in local or (name not in self.env and self.m.module_objects().get(name) == kind)
+
     def _is_http_client(self, node: ast.expr) -> bool:
         """``requests.Session()``, ``httpx.Client()``, or a local bound to one."""
         if isinstance(node, ast.Name):
-            return node.id in self.http_clients or (
-                node.id not in self.env and self.m.module_objects().get(node.id) == "http"
-            )
+            return self._holds(node.id, self.http_clients, "http")
         return isinstance(node, ast.Call) and (
             self.m.evaluator.qualify(node.func) in tables.HTTP_CLIENTS
         )
@@ -880,14 +868,9 @@ class _FunctionInterpreter:
         """``Path(...)``, ``BASE / name`` with a Path on the left, or a local bound to
         one: an object whose file methods act on the path it holds."""
         if isinstance(node, ast.Name):
-            return node.id in self.path_objects or (
-                node.id not in self.env and self.m.module_objects().get(node.id) == "path"
-            )
+            return self._holds(node.id, self.path_objects, "path")
         if isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Attribute) and func.attr in ("resolve", "absolute"):
-                return self._is_path_object(func.value)
-            return self.m.evaluator.qualify(func) in tables.PATH_CLASSES
+            return _makes_path(node, self.m.evaluator)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
             return self._is_path_object(node.left)
         return False
@@ -990,7 +973,7 @@ class TaintAnalyzer:
                 if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)):
                     continue
                 kind = ""
-                if _builds_path(stmt.value, self.evaluator):
+                if _makes_path(stmt.value, self.evaluator):
                     kind = "path"
                 elif self.evaluator.qualify(stmt.value.func) in tables.HTTP_CLIENTS:
                     kind = "http"
@@ -1226,6 +1209,17 @@ def _union(taints: Iterable[Taint]) -> Taint:
     return _bounded(result)
 
 
+def _join(ends: list[dict[str, Taint]], start: dict[str, Taint] | None = None) -> dict[str, Taint]:
+    """The state where paths meet: each name may hold what any path left in it. With
+    ``start``, not taking any of the paths is one more way through."""
+    merged: dict[str, Taint] = dict(start) if start is not None else {}
+    for env in ends:
+        for name, taint in env.items():
+            merged[name] = _bounded(merged.get(name, CLEAN) | taint)
+    _complete_rests(merged, ends if start is None else [start, *ends])
+    return merged
+
+
 def _bounded(taint: Iterable[Origin]) -> Taint:
     items = list(dict.fromkeys(taint))
     if len(items) <= MAX_ORIGINS:
@@ -1414,10 +1408,15 @@ def _sets_autoescape(value: ast.expr) -> bool:
     )
 
 
-def _builds_path(call: ast.Call, evaluator: Evaluator) -> bool:
-    """``Path(...)``, ``Path(...).resolve()``, ``Path(__file__).parent``... as a call."""
+def _makes_path(call: ast.Call, evaluator: Evaluator) -> bool:
+    """``Path(...)``, ``Path(...).resolve()`` / ``.absolute()``: a call giving a Path
+    (not ``Path(...).read_text()``, which gives the file's text)."""
     func = call.func
-    while isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
+    while (
+        isinstance(func, ast.Attribute)
+        and func.attr in ("resolve", "absolute")
+        and isinstance(func.value, ast.Call)
+    ):
         func = func.value.func
     return evaluator.qualify(func) in tables.PATH_CLASSES
 
