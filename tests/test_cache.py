@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -34,6 +37,25 @@ def test_jobs_and_cache_do_not_change_results(tree: Path, tmp_path: Path) -> Non
     warm = _scan(tree, jobs=1, cache_dir=tmp_path / "cache")
     assert _json(cold) == baseline
     assert _json(warm) == baseline
+
+
+def test_results_do_not_depend_on_string_hashing() -> None:
+    # Taint flows come out of sets, whose order follows str hashes, randomised per
+    # process: which of several paths a finding shows must not follow it.
+    case = FIXTURES / "injection" / "many_paths"
+    command = [sys.executable, "-m", "flaskwarden", "scan", str(case), "--no-cache"]
+    command += ["--no-config", "--format", "json"]
+    outputs = set()
+    for seed in ("0", "1", "2", "3", "4", "5"):
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        assert result.returncode == 1, result.stderr
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
 
 
 def test_warm_scan_reads_from_cache(tmp_path: Path) -> None:

@@ -546,6 +546,22 @@ def _filter(
         # one thing to fix. Keep the most severe.
         key = (finding.path, finding.rule, finding.line)
         current = kept.get(key)
-        if current is None or finding.severity > current.severity:
+        if current is None or _preferred(finding, current):
             kept[key] = finding
     return list(kept.values()), suppressed
+
+
+def _preferred(new: Finding, old: Finding) -> bool:
+    """Of two findings for one rule and line, whether to keep ``new``: the more severe,
+    then the shorter flow, then the first in a fixed order. Which is kept must not
+    depend on the order the rules found them in: taint flows come out of sets, whose
+    order changes from one process to the next (string hashing is randomised)."""
+    if new.severity != old.severity:
+        return new.severity > old.severity
+    return _tie_order(new) < _tie_order(old)
+
+
+def _tie_order(finding: Finding) -> tuple[object, ...]:
+    steps = tuple((r.path, r.line, r.column, r.message) for r in finding.related)
+    where = (finding.column, finding.end_line, finding.end_column)
+    return (len(steps), finding.message, where, steps)

@@ -13,7 +13,7 @@ from flaskwarden.jinja import CONTEXT_GLOBALS, Template, parse_template
 from flaskwarden.python.facts import ModuleFacts, Span
 from flaskwarden.rules import ScanContext, project_rule
 from flaskwarden.taint import tables
-from flaskwarden.taint.engine import Origin, RenderCall, Step
+from flaskwarden.taint.engine import Origin, RenderCall, Step, origin_order
 from flaskwarden.taint.resolve import Flow, Resolver, taint_of
 
 _WHY: Final = {
@@ -266,7 +266,8 @@ def _render_xss(
         ]
         if not sources:
             continue
-        origin = sources[0]
+        # the shortest flow, in a fixed order (sources come out of a set)
+        origin = min(sources, key=origin_order)
         for template in group:
             for output in template.outputs:
                 if output.name != name or (output.escaped and not global_off):

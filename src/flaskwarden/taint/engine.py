@@ -1224,9 +1224,29 @@ def _bounded(taint: Iterable[Origin]) -> Taint:
     items = list(dict.fromkeys(taint))
     if len(items) <= MAX_ORIGINS:
         return frozenset(items)
-    # keep sources first: they are what findings are made of
-    items.sort(key=lambda o: (o.kind != "source", o.kind != "param", len(o.steps)))
+    # keep sources first: they are what findings are made of; then a fixed order, so
+    # that what is kept does not follow set iteration (it changes per process)
+    items.sort(key=origin_order)
     return frozenset(items[:MAX_ORIGINS])
+
+
+def origin_order(origin: Origin) -> tuple[object, ...]:
+    """A total order of origins: sources, then parameters, then calls; shorter paths
+    first; then by what they are, all the way down a call's arguments."""
+    args = tuple((key, tuple(sorted(origin_order(o) for o in taint))) for key, taint in origin.args)
+    return (
+        origin.kind != "source",
+        origin.kind != "param",
+        len(origin.steps),
+        origin.kind,
+        origin.label,
+        origin.callee,
+        tuple((s.path, s.line, s.column, s.message) for s in origin.steps),
+        tuple(sorted(origin.cleared)),
+        origin.shape,
+        origin.depth,
+        args,
+    )
 
 
 def _shallow(taint: Taint) -> Taint:

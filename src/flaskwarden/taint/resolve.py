@@ -29,6 +29,7 @@ from flaskwarden.taint.engine import (
     Step,
     Taint,
     _bounded,
+    origin_order,
 )
 
 MAX_DEPTH: Final = 8
@@ -125,11 +126,12 @@ class Resolver:
 
     def resolve(self, taint: Taint, module: ModuleFacts, depth: int = 0) -> Taint:
         """Replace ``call`` origins by what the callees return; keep sources and params."""
-        result: set[Origin] = set()
-        for origin in taint:
-            if origin.kind != "call":
-                result.add(origin)
-                continue
+        result: set[Origin] = {origin for origin in taint if origin.kind != "call"}
+        # Calls in a fixed order: a callee already being resolved higher up answers
+        # with what it has so far, so the order decides what is cached (set order
+        # would make that change from one process to the next).
+        calls = sorted((origin for origin in taint if origin.kind == "call"), key=origin_order)
+        for origin in calls:
             if depth > MAX_DEPTH:
                 continue
             located = self.function(origin.callee, module)
@@ -221,7 +223,11 @@ class Resolver:
                             )
         finally:
             self._in_progress.discard(guard)
-        unique = {(s.param, s.hit, s.module.path, s.cleared): s for s in found}
+        # One per parameter, sink and clearing: the shortest path, in a fixed order (they
+        # are found in set order, which changes from one process to the next); at most 64.
+        unique: dict[tuple[object, ...], ParamSink] = {}
+        for sink in sorted(found, key=_param_sink_order):
+            unique.setdefault((sink.param, sink.hit, sink.module.path, sink.cleared), sink)
         result = tuple(unique.values())[:64]
         self._param_sinks[key] = result
         return result
@@ -259,6 +265,12 @@ class Resolver:
 
     def render_context(self, module: ModuleFacts, taint: Taint) -> Taint:
         return frozenset(o for o in self.resolve(taint, module) if o.kind == "source")
+
+
+def _param_sink_order(sink: ParamSink) -> tuple[object, ...]:
+    steps = tuple((s.path, s.line, s.column, s.message) for s in sink.steps)
+    where = (sink.module.path, sink.hit.span.line, sink.hit.span.column, sink.hit.kind)
+    return (len(steps), sink.param, where, steps, tuple(sorted(sink.cleared)))
 
 
 def _live(origin: Origin, hit: SinkHit) -> bool:
