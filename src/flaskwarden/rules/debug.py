@@ -10,7 +10,7 @@ from flaskwarden.findings import Confidence, Finding, Location, Severity
 from flaskwarden.model import ClassRef, Project, Resolved, is_dev_name
 from flaskwarden.python import names
 from flaskwarden.python.evaluate import Value
-from flaskwarden.python.facts import UNNAMED, ModuleFacts, Ref, RunCall
+from flaskwarden.python.facts import UNNAMED, ConfigWrite, ModuleFacts, Ref, RunCall
 from flaskwarden.rules import location, make_finding, python_rule
 
 ALL_INTERFACES: Final = frozenset({"0.0.0.0", "::", "", "[::]", "0:0:0:0:0:0:0:0"})
@@ -81,6 +81,12 @@ def _argument(
     return _resolve(value, call.kwarg_refs.get(name, UNNAMED), module, project)
 
 
+def _only_when_set(item: RunCall | ConfigWrite, module: ModuleFacts, project: Project) -> bool:
+    """Inside an ``if`` that runs only where an environment variable is set: tested
+    in this module (``env_gated``) or through another module's constants (gates)."""
+    return item.env_gated or project.gated_off(item.gates, module)
+
+
 def _env_note(value: Value) -> str:
     if value.env and value.env[0] != "?":
         return f" unless {value.env[0]} is set"
@@ -146,7 +152,7 @@ def debug_enabled(module: ModuleFacts, project: Project) -> Iterator[Finding]:
         return  # test code configures test apps; it is never deployed
     for call in module.run_calls:
         server = dev_server(call, module, project)
-        if server is None or call.env_gated or project.gated_off(call.gates, module):
+        if server is None or _only_when_set(call, module, project):
             continue
         for name in _DEBUG_KWARGS:
             value, related = _argument(call, name, module, project)
@@ -171,7 +177,7 @@ def debug_enabled(module: ModuleFacts, project: Project) -> Iterator[Finding]:
     for write in module.config_writes:
         # Test code and development-named set-up (create_dev_app) are development
         # configuration, as DevelopmentConfig is.
-        if write.key != "DEBUG" or write.env_gated or project.gated_off(write.gates, module):
+        if write.key != "DEBUG" or _only_when_set(write, module, project):
             continue
         if names.is_dev_name(write.scope, debug_counts=False):
             continue
@@ -394,7 +400,7 @@ def dev_server_all_interfaces(module: ModuleFacts, project: Project) -> Iterator
         if host is None:
             continue
         # Debug on by default: not inside an if that only runs when a variable is set.
-        debug_on = not (call.env_gated or project.gated_off(call.gates, module)) and any(
+        debug_on = not _only_when_set(call, module, project) and any(
             (v := _argument(call, name, module, project)[0]) is not None and v.truthy
             for name in _DEBUG_KWARGS
         )
