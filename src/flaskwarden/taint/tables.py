@@ -242,16 +242,12 @@ HTTP_CLIENTS: Final = frozenset(
     {"requests.Session", "requests.session", "requests.sessions.Session", "httpx.Client",
      "httpx.AsyncClient"}
 )  # fmt: skip
+# A session's methods take their URL where the module functions of the same name do
+# (requests.get(url) / session.get(url), httpx.request(method, url) / client.request).
 HTTP_CLIENT_METHODS: Final[dict[str, tuple[str, int, str]]] = {
-    "get": ("ssrf", 0, "url"),
-    "post": ("ssrf", 0, "url"),
-    "put": ("ssrf", 0, "url"),
-    "patch": ("ssrf", 0, "url"),
-    "delete": ("ssrf", 0, "url"),
-    "head": ("ssrf", 0, "url"),
-    "options": ("ssrf", 0, "url"),
-    "request": ("ssrf", 1, "url"),
-    "stream": ("ssrf", 1, "url"),
+    qual.partition(".")[2]: spec
+    for qual, spec in SINK_CALLS.items()
+    if qual.partition(".")[0] in ("requests", "httpx") and qual.count(".") == 1
 }
 # pathlib methods that touch the file a Path names: the receiver is the path.
 PATH_METHODS: Final = frozenset(
