@@ -54,6 +54,10 @@ PREFILTER: Final = (
     b"dispatch_request",
     b"register_blueprint",
     b"add_url_rule",
+    # GraphQL resolvers, whose arguments are request data (taint.graphql)
+    b"graphene",
+    b"ariadne",
+    b"strawberry",
 )
 _TEST_DIRS: Final = frozenset({"tests", "test", "testing"})
 # Further analyses of the same tree, each ``(tree, text, path, imports) -> picklable``,

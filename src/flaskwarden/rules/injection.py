@@ -446,6 +446,7 @@ def sql_injection(ctx: ScanContext) -> Iterator[Finding]:
     `.format` and `+`, across helper functions in other modules. Values passed as bound
     parameters (`execute(sql, (value,))`) and values from `int`/`float`/`uuid` route
     converters or `int(...)` are not reported.
+    Arguments of GraphQL resolvers (Graphene, Ariadne, Strawberry) are request data too.
 
     ## Why is this bad?
     The attacker writes part of your query: `' OR 1=1 --` returns every row, a stacked
@@ -498,6 +499,7 @@ def path_traversal(ctx: ScanContext) -> Iterator[Finding]:
     Follows request data (including an upload's `filename`) into `open`, `send_file`,
     `os.remove` and friends, and `file.save(path)`, through `os.path.join` and string
     building. `secure_filename`, `safe_join` and `send_from_directory` are safe.
+    Arguments of GraphQL resolvers (Graphene, Ariadne, Strawberry) are request data too.
 
     ## Why is this bad?
     `../../etc/passwd` or an absolute path reads or overwrites any file the app can reach,
@@ -618,6 +620,7 @@ def code_injection(ctx: ScanContext) -> Iterator[Finding]:
     Follows request data into `eval`, `exec`, `compile`, `os.system`, `os.popen`,
     `subprocess.*(..., shell=True)`, `pickle.loads`, `marshal.loads` and `yaml.load`
     without a safe loader. `shlex.quote()` clears the shell case.
+    Arguments of GraphQL resolvers (Graphene, Ariadne, Strawberry) are request data too.
 
     ## Why is this bad?
     The attacker runs code of their choice on the server (CWE-94).
@@ -669,6 +672,7 @@ def ssrf(ctx: ScanContext) -> Iterator[Finding]:
     (`f"https://api.example.com/items/{item}"`) is not reported: the value cannot change
     where the request goes. Neither is request data that only fills the query string
     after a literal `?` (`f"{VERIFY_URL}?response={token}"`, a captcha check).
+    Arguments of GraphQL resolvers (Graphene, Ariadne, Strawberry) are request data too.
 
     ## Why is this bad?
     The server fetches whatever the attacker names: internal admin services, databases

@@ -23,7 +23,7 @@ from flaskwarden.python.evaluate import Evaluator, dotted
 from flaskwarden.python.facts import Ref, Span, parser_lines, span_of
 from flaskwarden.python.names import ROUTE_ATTRS
 from flaskwarden.python.nodes import all_statements, child_nodes, walk
-from flaskwarden.taint import tables
+from flaskwarden.taint import graphql, tables
 
 MAX_STEPS: Final = 12
 MAX_ORIGINS: Final = 16
@@ -173,6 +173,7 @@ class _FunctionInterpreter:
         params = [a.arg for a in (*args.posonlyargs, *args.args)]
         params += [a.arg for a in args.kwonlyargs]
         route_params = self._route_parameters()
+        arguments = self.m.graphql_arguments().get(id(self.node), {})
         for name in params:
             if name in ("self", "cls"):
                 continue
@@ -182,9 +183,14 @@ class _FunctionInterpreter:
                     continue
                 label = f"route parameter <{name}>"
                 origin = Origin("source", label, steps=(self._step(self.node, label),))
+            elif name in arguments:
+                origin = self._graphql_argument(name, arguments[name])
             else:
                 origin = Origin("param", name)
             self.env[name] = frozenset({origin})
+        if args.kwarg is not None and args.kwarg.arg in arguments:
+            name = args.kwarg.arg
+            self.env[name] = frozenset({self._graphql_argument(name, arguments[name])})
         self._block(self.node.body)
         if _has_loop(self.node.body):
             self._block(self.node.body)  # second pass: values flowing around loops
@@ -197,6 +203,10 @@ class _FunctionInterpreter:
             calls=tuple(dict.fromkeys(self.calls)),
             renders=tuple(dict.fromkeys(self.renders)),
         )
+
+    def _graphql_argument(self, name: str, shape: str) -> Origin:
+        label = f"GraphQL argument {name}"
+        return Origin("source", label, steps=(self._step(self.node, label),), shape=shape)
 
     def _route_parameters(self) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -924,6 +934,7 @@ class TaintAnalyzer:
         self._string_constants: dict[str, str] | None = None
         self._factories: set[str] | None = None
         self._module_objects: dict[str, str] | None = None
+        self._graphql: graphql.Arguments | None = None
         self._imports_sandbox = any(
             q == "jinja2" or q.startswith("jinja2.sandbox") for q in imports.values()
         )
@@ -944,6 +955,15 @@ class TaintAnalyzer:
         if _TEMPLATE_FACT_WORDS.search(self.text):
             self._module_template_facts()
         return self.result
+
+    def graphql_arguments(self) -> graphql.Arguments:
+        """GraphQL resolvers' arguments (:mod:`flaskwarden.taint.graphql`), looked for
+        only in modules that import a GraphQL library."""
+        if self._graphql is None:
+            self._graphql = {}
+            if graphql.uses_graphql(self.imports):
+                self._graphql = graphql.resolver_arguments(self.tree, self.evaluator)
+        return self._graphql
 
     def makes_sandbox(self, node: ast.expr) -> bool:
         """``ImmutableSandboxedEnvironment(...)``, or a call of a module function that
