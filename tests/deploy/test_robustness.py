@@ -37,6 +37,29 @@ def test_broken_k8s_manifest_keeps_documents_before_the_error(scan_dir: ScanDir)
     assert ("pod.yaml", 7, "FW104") in _rules(report)
 
 
+def test_compose_local_tags_are_read_as_their_values(scan_dir: ScanDir) -> None:
+    """Compose's own !reset/!override tags (and any other local tag) do not make the
+    whole file unreadable: what the tag applies is still judged."""
+    compose = (
+        "services:\n"
+        "  web:\n"
+        "    image: !reset null\n"
+        "    ports: !override\n"
+        '      - "8000:5000"\n'
+        "    build: .\n"
+        "    environment: !override\n"
+        '      FLASK_DEBUG: "1"\n'
+        "    command: !custom flask run --host 0.0.0.0\n"
+    )
+    app = APP + '\n@app.route("/")\ndef index():\n    return "hi"\n'
+    report = scan_dir({"app.py": app, "docker-compose.prod.yml": compose})
+    _no_internal_errors(report)
+    assert not [d for d in report.diagnostics if d.kind == "yaml-error"], report.diagnostics
+    found = _rules(report)
+    assert ("docker-compose.prod.yml", 8, "FW105") in found
+    assert ("docker-compose.prod.yml", 9, "FW104") in found
+
+
 def test_helm_template_is_a_diagnostic_not_a_crash(scan_dir: ScanDir) -> None:
     template = (
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"

@@ -65,8 +65,29 @@ def _construct_seq(loader: Any, node: yaml.SequenceNode) -> Iterator[LineList]:
         data.item_lines.append(item.start_mark.line + 1)
 
 
+def _construct_tagged(loader: Any, suffix: str, node: yaml.Node) -> Any:
+    """A local tag (Compose's ``!reset``/``!override``, Ansible's ``!vault``,
+    CloudFormation's ``!Ref``): the value under it, as plain data. In one file the
+    value is what the tag applies, and it is all a rule can judge."""
+    if isinstance(node, yaml.MappingNode):
+        return _construct_tagged_collection(loader, node, _construct_map)
+    if isinstance(node, yaml.SequenceNode):
+        return _construct_tagged_collection(loader, node, _construct_seq)
+    value = loader.construct_scalar(node)
+    return None if suffix == "reset" and value in ("", "null", "~") else value
+
+
+def _construct_tagged_collection(loader: Any, node: yaml.Node, construct: Any) -> Any:
+    generator = construct(loader, node)
+    data = next(generator)
+    for _ in generator:
+        pass
+    return data
+
+
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+_Loader.add_multi_constructor("!", _construct_tagged)
 
 
 def load_all(text: str) -> tuple[list[Any], str | None]:
