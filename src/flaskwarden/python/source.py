@@ -87,7 +87,10 @@ def is_test_path(rel: str) -> bool:
     path = PurePosixPath(rel)
     name = path.name
     return (
-        any(part in _TEST_DIRS for part in path.parts[:-1])
+        any(
+            part in _TEST_DIRS or part.endswith(("_tests", "_test")) or part == "e2e"
+            for part in path.parts[:-1]
+        )
         or name == "conftest.py"
         or name.startswith("test_")
         or name.endswith("_test.py")
