@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from flaskwarden.findings import Report
 
 ScanDir = Callable[..., Report]
@@ -95,6 +97,47 @@ def index():
     )
     report = scan_dir({"app.py": app, "middleware.py": middleware}, select=["FW404"])
     assert report.findings == []
+
+
+_PAGE_APP = """
+from flask import Flask, render_template
+
+app = Flask(__name__)
+
+
+@app.get("/")
+def index():
+    return render_template("index.html")
+"""
+_NGINX = (
+    "server {\n    listen 443 ssl;\n"
+    '    add_header X-Content-Type-Options "nosniff";\n'
+    '    add_header X-Frame-Options "SAMEORIGIN";\n'
+    "    location / { proxy_pass http://127.0.0.1:8000; }\n}\n"
+)
+
+
+@pytest.mark.parametrize(
+    "config", ["nginx/site.conf", "deploy/nginx.conf", "docker/conf.d/app.conf", ".htaccess"]
+)
+def test_headers_added_by_the_committed_proxy_config_count(scan_dir: ScanDir, config: str) -> None:
+    report = scan_dir({"app.py": _PAGE_APP, config: _NGINX}, select=["FW404"])
+    assert report.findings == []
+
+
+@pytest.mark.parametrize("config", ["notes/site.conf", "nginx/site.conf.example.txt"])
+def test_other_conf_files_are_not_proxy_configs(scan_dir: ScanDir, config: str) -> None:
+    report = scan_dir({"app.py": _PAGE_APP, config: _NGINX}, select=["FW404"])
+    assert [f.rule for f in report.findings] == ["FW404"]
+
+
+def test_a_test_naming_a_header_sets_none(scan_dir: ScanDir) -> None:
+    test = (
+        "def test_no_frame_header(client):\n"
+        '    assert "X-Frame-Options" not in client.get("/").headers\n'
+    )
+    report = scan_dir({"app.py": _PAGE_APP, "tests/test_headers.py": test}, select=["FW404"])
+    assert [(f.path, f.rule) for f in report.findings] == [("app.py", "FW404")]
 
 
 def test_cookie_settings_in_a_skipped_config_module_are_read(scan_dir: ScanDir) -> None:

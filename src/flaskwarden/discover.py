@@ -62,6 +62,7 @@ class FileKind(str, enum.Enum):
     REQUIREMENTS = "requirements"
     PYPROJECT = "pyproject"
     LOCKFILE = "lockfile"
+    PROXY = "proxy"  # a web server's config (nginx, Apache, Caddy): headers it adds
 
 
 _TEMPLATE_EXT: Final = frozenset({".html", ".htm", ".xml", ".txt", ".jinja", ".jinja2", ".j2"})
@@ -69,6 +70,8 @@ _JINJA_EXT: Final = frozenset({".jinja", ".jinja2", ".j2"})
 _LOCKFILES: Final = frozenset({"pipfile", "pipfile.lock", "poetry.lock", "uv.lock", "pdm.lock"})
 _GUNICORN: Final = re.compile(r"^gunicorn([._-]?(conf|config|cfg|settings))?\.py$")
 _COMPOSE: Final = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$")
+_PROXY_NAMES: Final = frozenset({"nginx.conf", "caddyfile", ".htaccess", "httpd.conf"})
+_PROXY_WORDS: Final = ("nginx", "apache", "httpd", "caddy", "conf.d", "sites-")
 _REQUIREMENTS: Final = re.compile(r"^(requirements|constraints)([\w.-]*)\.(txt|in)$")
 
 
@@ -106,6 +109,10 @@ def classify(rel: str) -> FileKind | None:
         return FileKind.PYPROJECT
     if lower in _LOCKFILES:
         return FileKind.LOCKFILE
+    if lower in _PROXY_NAMES or (
+        suffix == ".conf" and any(w in part.lower() for part in path.parts for w in _PROXY_WORDS)
+    ):
+        return FileKind.PROXY
     if suffix in _JINJA_EXT:
         return FileKind.TEMPLATE
     if suffix in _TEMPLATE_EXT and "templates" in path.parent.parts:

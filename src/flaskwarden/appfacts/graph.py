@@ -31,7 +31,7 @@ from flaskwarden.appfacts.facts import (
 from flaskwarden.discover import FileKind, SourceFile
 from flaskwarden.model import Project
 from flaskwarden.python.facts import ModuleFacts, Ref
-from flaskwarden.python.source import module_name
+from flaskwarden.python.source import is_test_path, module_name
 from flaskwarden.rules import ScanContext
 
 FnKey = tuple[str, str]  # (module path, function qualname)
@@ -484,11 +484,14 @@ class AppGraph:
 
     def module_texts_mention(self, ctx: ScanContext, needles: tuple[bytes, ...]) -> bool:
         """A cheap byte search of every discovered file the analysis did not parse (a
-        header set in a module no rule needed, or in a template's meta tag)."""
+        header set in a module no rule needed, in a template's meta tag, or by the
+        reverse proxy's committed config); test code does not count."""
         parsed = {path for path, module in self.modules.items() if app_facts(module)}
         for source in ctx.files:
             if source.rel in parsed or source.kind is FileKind.LOCKFILE:
                 continue
+            if source.kind is FileKind.PYTHON and is_test_path(source.rel):
+                continue  # a test asserting a header is absent sets none
             data = _peek(ctx, source)
             lowered = data.lower() if data is not None else b""
             if any(needle in lowered for needle in needles):

@@ -488,7 +488,8 @@ def missing_security_headers(ctx: ScanContext) -> Iterator[Finding]:
     once, at its `Flask(...)` line, when nothing in the project sets
     `X-Content-Type-Options`, `X-Frame-Options` (or a CSP `frame-ancestors`) or a
     `Content-Security-Policy`: no Flask-Talisman (or the `secure` package), no hook or
-    middleware naming those headers, no CSP `<meta>` tag in a template.
+    middleware naming those headers, no CSP `<meta>` tag in a template, no reverse
+    proxy config in the project adding them. Tests that name a header set none.
 
     ## Why is this bad?
     Without them browsers sniff uploaded files into executable HTML, any site can frame
@@ -531,7 +532,9 @@ def missing_security_headers(ctx: ScanContext) -> Iterator[Finding]:
     `X-Content-Type-Options` and frame options are safe for almost every app; a CSP
     blocks inline scripts and third-party resources until it lists them: start with
     `Content-Security-Policy-Report-Only` if unsure. `Talisman(app)` sets all of them.
-    Headers added by a reverse proxy (nginx `add_header`) are not visible to the scan:
+    Headers added by a reverse proxy count when its config is in the project (nginx
+    `add_header` in `nginx.conf`, `conf.d/*.conf`, `sites-*/`; Apache `.htaccess` or
+    `Header set`; a `Caddyfile`); one configured elsewhere is not visible to the scan:
     suppress the finding with a comment saying so.
 
     ## References
