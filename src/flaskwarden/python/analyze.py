@@ -117,6 +117,7 @@ class ModuleAnalyzer:
         self.module_functions: set[str] = set()
         self.evaluator = Evaluator(self.facts.imports)
         self._seen_events: set[tuple[str, int, int]] = set()
+        self._key_candidates: set[str] = set()  # credentials that may be key names
         # `cfg = app.config`: (scope, name) -> the expression whose config it is.
         self._config_aliases: dict[tuple[str, str], ast.expr] = {}
         # How many enclosing `if`s run only when an environment variable is set.
@@ -142,6 +143,15 @@ class ModuleAnalyzer:
         self.evaluator.constants.update({k: v.value for k, v in self.facts.constants.items()})
         self._walk_body(self.tree.body, scope=None, context="import", class_name=None)
         self._url_rule_views()
+        if self._key_candidates:
+            keys = _mapping_key_names(self.tree, self._key_candidates)
+            # CSRF_KEY = "oauth_state" then session[CSRF_KEY]: the name of a key in a
+            # mapping, not a credential
+            self.facts.events = [
+                e
+                for e in self.facts.events
+                if not (e.kind == "credential-literal" and e.detail in keys)
+            ]
         guarded = _fail_fast_names(self.tree.body)
         if guarded:
             # SECRET_KEY = os.getenv("SECRET_KEY", "dev") then
@@ -750,6 +760,8 @@ class ModuleAnalyzer:
             kind = _literal_kind(name, value.value)
             if kind is not None:
                 self.event(kind, stmt, name, where)
+            if kind == "credential-literal" and _IDENTIFIER.match(str(value.value)):
+                self._key_candidates.add(name)
 
     def _config_write(
         self,
@@ -882,6 +894,8 @@ class ModuleAnalyzer:
             else:
                 value = self.evaluate(kw.value, scope)
                 fallback = value.fallback
+                if value.constant and is_secret_name(value.constant):
+                    continue  # password=PASSWORD: reported where PASSWORD is bound
                 if fallback is not None and _is_secret_literal(fallback.default):
                     detail = f"{kw.arg}|{fallback.var}"
                     self.event("secret-fallback", kw.value, detail, scope_name)
@@ -1351,6 +1365,30 @@ def _literal_kind(name: str, value: object) -> str | None:
     if isinstance(value, str) and value != name and value == name.lower():
         return None  # PASSWORD = "password", {"Password": "password"}: a label
     return "credential-literal"
+
+
+_IDENTIFIER: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_KEY_METHODS: Final = frozenset({"get", "pop", "setdefault", "getlist"})
+
+
+def _mapping_key_names(tree: ast.Module, names: set[str]) -> set[str]:
+    """Those of ``names`` the module uses as a key into a mapping: ``session[NAME]``,
+    ``session.get(NAME)``, ``session.pop(NAME, None)``."""
+    found: set[str] = set()
+    for node in walk(tree):
+        key: ast.expr | None = None
+        if isinstance(node, ast.Subscript):
+            key = node.slice
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _KEY_METHODS
+            and node.args
+        ):
+            key = node.args[0]
+        if isinstance(key, ast.Name) and key.id in names:
+            found.add(key.id)
+    return found
 
 
 def _find_default_node(root: ast.expr, line: int, column: int) -> ast.expr | None:
