@@ -248,6 +248,7 @@ class AppAnalyzer:
         self.module_functions: set[str] = set()
         self.module_classes: set[str] = set()
         self.module_lists: dict[str, tuple[Ref, ...] | None] = {}
+        self.module_loops: dict[str, tuple[Ref, ...] | None] = {}  # in a module-level for
         self.http_sessions: set[str] = set()
         self.httpauth: set[str] = set()
 
@@ -392,9 +393,11 @@ class AppAnalyzer:
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
             self._exprs(stmt.iter, fn, cls)
             self._bind(stmt.target, self.labels(stmt.iter, fn), fn)
-            if fn is not None and isinstance(stmt.target, (ast.Name, ast.Tuple)):
+            if isinstance(stmt.target, (ast.Name, ast.Tuple)):
                 self._loop_refs(stmt.target, stmt.iter, fn)
             self._block(stmt.body, fn, cls, dev)
+            if fn is None:
+                self.module_loops.clear()  # a module-level loop's names hold for its body
             self._block(stmt.orelse, fn, cls, dev)
         elif isinstance(stmt, ast.While):
             self._exprs(stmt.test, fn, cls)
@@ -564,19 +567,20 @@ class AppAnalyzer:
                 return (UNNAMED,)
         return tuple(refs)
 
-    def _loop_refs(self, target: ast.expr, iterable: ast.expr, fn: _Function) -> None:
+    def _loop_refs(self, target: ast.expr, iterable: ast.expr, fn: _Function | None) -> None:
         """``for bp in (a.bp, b.bp):`` -> the refs the loop variable takes."""
         refs: tuple[Ref, ...] | None = None
         if isinstance(iterable, (ast.List, ast.Tuple)):
             refs = self._element_refs(iterable, fn)
         elif isinstance(iterable, ast.Name):
-            if iterable.id in fn.lists:
+            if fn is not None and iterable.id in fn.lists:
                 refs = fn.lists[iterable.id]
-            elif iterable.id not in fn.locals and iterable.id in self.module_lists:
+            elif (fn is None or iterable.id not in fn.locals) and iterable.id in self.module_lists:
                 refs = self.module_lists[iterable.id]
+        loops = fn.loops if fn is not None else self.module_loops
         for node in walk(target):
             if isinstance(node, ast.Name):
-                fn.loops[node.id] = refs
+                loops[node.id] = refs
 
     def _module_value(self, name: str, value: ast.expr, stmt: ast.stmt) -> None:
         """Module-level containers, weak containers and database connections."""
@@ -1385,8 +1389,9 @@ class AppAnalyzer:
         if isinstance(arg, (ast.Name, ast.Attribute)):
             ref = self.ref(arg, fn)
             dynamic = False
-            if isinstance(arg, ast.Name) and fn is not None and arg.id in fn.loops:
-                loop = fn.loops[arg.id]
+            loops = fn.loops if fn is not None else self.module_loops
+            if isinstance(arg, ast.Name) and arg.id in loops:
+                loop = loops[arg.id]
                 if loop is None or UNNAMED in loop:
                     dynamic = True
                 else:
