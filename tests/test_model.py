@@ -88,6 +88,31 @@ def test_apps_across_modules_and_relative_imports() -> None:
     assert resolved.confidence is Confidence.HIGH
 
 
+def test_a_package_wins_over_a_module_of_the_same_name() -> None:
+    """app.py next to app/: `from app import create_app` is the package, as Python
+    imports it, also from app.py itself (Flask-AppBuilder's examples/saml)."""
+    proj = project(
+        {
+            "app/__init__.py": """
+                from flask import Flask
+
+                def create_app():
+                    return Flask(__name__)
+            """,
+            "app.py": """
+                from app import create_app
+
+                app = create_app()
+                if __name__ == "__main__":
+                    app.run(debug=True)
+            """,
+        }
+    )
+    assert receiver_kinds(proj, "app.py") == ["flask-app"]
+    found = proj.find_module("app", module(proj, "app.py"))
+    assert found is not None and found.path == "app/__init__.py"
+
+
 def test_other_frameworks_are_not_flask_even_when_named_app() -> None:
     proj = project(
         {

@@ -159,6 +159,10 @@ class Project:
         paths = self._by_suffix.get(dotted_name)
         if not paths:
             return None
+        if len(paths) > 1:
+            # app.py next to app/: Python imports the package, whatever imports it
+            packages = {p.removesuffix("/__init__.py") for p in paths if p.endswith("__init__.py")}
+            paths = [p for p in paths if p.removesuffix(".py") not in packages]
         if len(paths) > 1 and near is not None:
             paths = sorted(paths, key=lambda p: -_common_prefix(p, near.path))
         for path in paths:
