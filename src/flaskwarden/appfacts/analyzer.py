@@ -1195,6 +1195,12 @@ class AppAnalyzer:
             self._decorator_call(node, func, fn)
         elif attr == "set_cookie":
             self._set_cookie(node, fn)
+        elif attr == "exempt" and len(node.args) == 1:
+            target = node.args[0]
+            if isinstance(target, (ast.Name, ast.Attribute)):
+                exempted = self.ref(target, fn)
+                if exempted != UNNAMED:
+                    self.result.csrf_exemptions.append((exempted, self.span(node)))
         elif attr in ("update", "from_mapping", "setdefault") and isinstance(func, ast.Attribute):
             self._config_call(node, func, fn)
         if fn is None:

@@ -251,5 +251,7 @@ class AppFacts:
     talisman: bool = False
     # CSRF protection in use: "Flask-WTF", "SeaSurf", "csrf function check_csrf", ...
     csrf: list[str] = field(default_factory=list)
+    # csrf.exempt(api_bp), csrf.exempt(view): what is exempted, and where
+    csrf_exemptions: list[tuple[Ref, Span]] = field(default_factory=list)
     # Cookie sessions or Flask-Login in use: what shows it ("flask.session", ...).
     sessions: str = ""

@@ -90,8 +90,9 @@ def missing_csrf_protection(ctx: ScanContext) -> Iterator[Finding]:
     Flask-Security, no function or class of its own named for CSRF. One finding per app,
     at its first such route (in blueprint registration order), listing the others. Also
     reports `WTF_CSRF_ENABLED = False` outside a testing or development config, and
-    `@csrf.exempt` on a form route. JSON APIs authenticated by a header token
-    (`Authorization`, `X-API-Key`, a `token_required`-style decorator) are not reported.
+    `@csrf.exempt` on a form route, or `csrf.exempt(bp)` on a blueprint with form routes.
+    JSON APIs authenticated by a header token (`Authorization`, `X-API-Key`, a
+    `token_required`-style decorator) are not reported.
 
     ## Why is this bad?
     The browser attaches the session cookie to a form another site submits. Any page the
@@ -142,6 +143,7 @@ def missing_csrf_protection(ctx: ScanContext) -> Iterator[Finding]:
             continue
         if group.csrf:
             yield from _exempted(exposed)
+            yield from _exempted_by_call(exposed, graph)
             continue
         if not group.sessions:
             continue
@@ -185,6 +187,39 @@ def _exempted(routes: list[RouteInfo]) -> Iterator[Finding]:
             "session cookie. Remove the exemption and send the token with the form, or "
             "authenticate this endpoint by a signature or header token instead of cookies.",
         )
+
+
+def _exempted_by_call(routes: list[RouteInfo], graph: AppGraph) -> Iterator[Finding]:
+    """``csrf.exempt(api_bp)`` / ``csrf.exempt(view)``: one finding per call that
+    exempts form routes, listing them."""
+    by_target: dict[tuple[str, str], list[RouteInfo]] = {}
+    for route in routes:
+        by_target.setdefault((route.module.path, route.function.qualname), []).append(route)
+        for entry, entry_module in zip(route.entries, route.entry_modules, strict=True):
+            found = graph.resolve(entry.receiver, entry_module)
+            if found is not None and (found[0].path, found[1]) in graph.blueprints:
+                by_target.setdefault((found[0].path, found[1]), []).append(route)
+    for path in sorted(graph.modules):
+        module = graph.modules[path]
+        facts = app_facts(module)
+        if facts is None:
+            continue
+        for ref, span in facts.csrf_exemptions:
+            found = graph.resolve(ref, module)
+            exempted = by_target.get((found[0].path, found[1])) if found is not None else None
+            if not exempted:
+                continue
+            shown = ", ".join(_describe(r) for r in exempted[:6])
+            more = ", ..." if len(exempted) > 6 else ""
+            yield make_finding(
+                "FW401",
+                module,
+                span,
+                f"csrf.exempt() turns the app's CSRF protection off for {shown}{more}, which "
+                f"{'reads' if len(exempted) == 1 else 'read'} form data: other sites can "
+                "submit it with the user's session cookie. Remove the exemption and send the "
+                "token, or authenticate by a signature or header token instead of cookies.",
+            )
 
 
 def _csrf_disabled(graph: AppGraph) -> Iterator[Finding]:
