@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from flaskwarden.appfacts.facts import (
+    EXPOSED_VIEW,
     REQUEST,
     AppFacts,
     Blocking,
@@ -48,7 +49,7 @@ from flaskwarden.python.facts import (
     source_segment,
     span_of,
 )
-from flaskwarden.python.names import ROUTE_ATTRS
+from flaskwarden.python.names import ROUTE_ATTRS, is_expose
 from flaskwarden.python.nodes import child_nodes, expression_children, syntax_children, walk
 from flaskwarden.taint.tables import EXTERNAL_PACKAGES
 
@@ -934,11 +935,20 @@ class AppAnalyzer:
         node: ast.expr,
         fn: _Function | None,
     ) -> Entry | None:
+        methods: tuple[str, ...] | None = ()
+        if call is not None and attr.endswith("expose") and is_expose(self.qualify(func, fn)):
+            rule = call.args[0] if call.args else None
+            for kw in call.keywords:
+                if kw.arg == "methods":
+                    methods = _literal_methods(kw.value)
+            if len(call.args) > 1:
+                methods = _literal_methods(call.args[1])
+            text = str(rule.value) if isinstance(rule, ast.Constant) else "/"
+            return Entry("route", "expose", EXPOSED_VIEW, self.span(node), methods, text)
         if not isinstance(func, ast.Attribute):
             return None
         receiver = self.ref(func.value, fn)
         if attr in ROUTE_ATTRS and call is not None:
-            methods: tuple[str, ...] | None = ()
             path = ""
             if call.args and isinstance(call.args[0], ast.Constant):
                 path = str(call.args[0].value)

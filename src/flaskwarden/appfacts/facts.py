@@ -15,11 +15,17 @@ what they are. Calls use ``fn:<qualname>`` for a function or method of the same 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Final
 
 from flaskwarden.python.facts import Ref, Span
 
 Labels = frozenset[str]
 REQUEST: str = "request"
+
+
+# The receiver of a route exposed on a Flask-AppBuilder / Flask-Admin view class
+# (`@expose("/x")`): served by the app once the view is added to it.
+EXPOSED_VIEW: Final = "exposed:view"
 
 
 @dataclass(frozen=True)

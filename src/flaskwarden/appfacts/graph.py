@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from flaskwarden.appfacts.facts import (
+    EXPOSED_VIEW,
     REQUEST,
     AppFacts,
     Construction,
@@ -259,6 +260,8 @@ class AppGraph:
 
     def flask_receiver(self, ref: Ref, module: ModuleFacts) -> str | None:
         """``flask-app``/``blueprint`` when ``ref`` is (or may be) one."""
+        if ref == EXPOSED_VIEW:
+            return "blueprint"  # an extension's view class, added to the app
         kind = self.project.kind_of(ref, module).kind
         if kind in ("flask-app", "blueprint"):
             return kind

@@ -12,6 +12,17 @@ from typing import Final
 
 # Decorators (``@app.route``, ``@bp.get`` ...) and methods that register a view.
 ROUTE_ATTRS: Final = frozenset({"route", "get", "post", "put", "delete", "patch"})
+# Flask-AppBuilder's and Flask-Admin's `@expose("/path")` on a view class's methods:
+# routes of the app once the view is added (appbuilder.add_view, admin.add_view).
+EXPOSE_PACKAGES: Final = frozenset({"flask_appbuilder", "flask_admin"})
+
+
+def is_expose(qualified: str | None) -> bool:
+    """``flask_appbuilder.expose``, ``flask_admin.base.expose``, ..."""
+    if not qualified or not qualified.endswith(".expose"):
+        return False
+    return qualified.split(".", 1)[0] in EXPOSE_PACKAGES
+
 
 _WORD_SPLIT: Final = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
 _SECRET_LAST: Final = frozenset(

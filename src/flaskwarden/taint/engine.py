@@ -21,7 +21,7 @@ from typing import Final
 
 from flaskwarden.python.evaluate import Evaluator, dotted
 from flaskwarden.python.facts import Ref, Span, parser_lines, span_of
-from flaskwarden.python.names import ROUTE_ATTRS
+from flaskwarden.python.names import ROUTE_ATTRS, is_expose
 from flaskwarden.python.nodes import all_statements, child_nodes, walk
 from flaskwarden.taint import graphql, tables
 
@@ -211,9 +211,14 @@ class _FunctionInterpreter:
     def _route_parameters(self) -> dict[str, str]:
         found: dict[str, str] = {}
         for deco in self.node.decorator_list:
-            if not isinstance(deco, ast.Call) or not isinstance(deco.func, ast.Attribute):
+            if not isinstance(deco, ast.Call) or not deco.args:
                 continue
-            if deco.func.attr not in ROUTE_ATTRS or not deco.args:
+            func = deco.func
+            if isinstance(func, ast.Attribute) and func.attr in ROUTE_ATTRS:
+                pass
+            elif not (dotted(func) or "").endswith("expose") or not is_expose(
+                self.m.evaluator.qualify(func)
+            ):
                 continue
             rule = deco.args[0]
             if not (isinstance(rule, ast.Constant) and isinstance(rule.value, str)):
