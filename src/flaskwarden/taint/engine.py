@@ -379,6 +379,14 @@ class _FunctionInterpreter:
         positive = True
         if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
             positive, test = False, test.operand
+        if (
+            isinstance(test, ast.Call)
+            and isinstance(test.func, ast.Name)
+            and test.args
+            and isinstance(test.args[0], ast.Name)
+            and self.m.is_containment_check(test.func.id)
+        ):
+            return [test.args[0].id], positive  # `if not inside(target, ROOT): abort(404)`
         checked: list[ast.expr] = []
         if (
             isinstance(test, ast.Call)
@@ -940,6 +948,7 @@ class TaintAnalyzer:
         self._factories: set[str] | None = None
         self._module_objects: dict[str, str] | None = None
         self._graphql: graphql.Arguments | None = None
+        self._containment: dict[str, bool] = {}
         self._imports_sandbox = any(
             q == "jinja2" or q.startswith("jinja2.sandbox") for q in imports.values()
         )
@@ -969,6 +978,18 @@ class TaintAnalyzer:
             if graphql.uses_graphql(self.imports):
                 self._graphql = graphql.resolver_arguments(self.tree, self.evaluator)
         return self._graphql
+
+    def is_containment_check(self, name: str) -> bool:
+        """Whether module function ``name`` answers "is this path inside that
+        directory?" about its first argument: it normalises a path (``resolve()``,
+        ``realpath``) and tests containment (``relative_to`` in a ``try``,
+        ``is_relative_to``, ``startswith``, ``commonpath``), returning the answer."""
+        if name not in self._containment:
+            function = self._module_function(ast.Name(id=name))
+            self._containment[name] = function is not None and _checks_containment(
+                function, self.evaluator
+            )
+        return self._containment[name]
 
     def makes_sandbox(self, node: ast.expr) -> bool:
         """``ImmutableSandboxedEnvironment(...)``, or a call of a module function that
@@ -1588,6 +1609,41 @@ _PATH_CHECK_OBJECTS: Final = (
     "path", "access", "permission", "dir", "folder", "inside", "within", "travers",
     "sandbox", "contain",
 )  # fmt: skip
+
+
+_CONTAINMENT_CALLS: Final = frozenset(
+    {"relative_to", "is_relative_to", "startswith", "commonpath", "commonprefix"}
+)
+
+
+_ANSWERS: Final = (ast.Call, ast.Compare, ast.BoolOp, ast.UnaryOp)
+
+
+def _is_bool(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, bool)
+
+
+def _checks_containment(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, evaluator: Evaluator
+) -> bool:
+    """A predicate over a path: normalises, tests containment, returns a boolean."""
+    args = function.args.posonlyargs + function.args.args
+    if not args:
+        return False
+    normalizes = contains = answers = False
+    for node in walk(function):
+        if isinstance(node, ast.Call):
+            func = node.func
+            attr = func.attr if isinstance(func, ast.Attribute) else ""
+            qualified = evaluator.qualify(func) or ""
+            if attr in tables.NORMALIZING_METHODS or qualified in tables.NORMALIZING_CALLS:
+                normalizes = True
+            if (attr or qualified.rsplit(".", 1)[-1]) in _CONTAINMENT_CALLS:
+                contains = True
+        elif isinstance(node, ast.Return) and node.value is not None:
+            value = node.value
+            answers = answers or isinstance(value, _ANSWERS) or _is_bool(value)
+    return normalizes and contains and answers
 
 
 def _is_path_check(func: ast.expr) -> bool:
