@@ -58,15 +58,18 @@ def test_every_way_to_hold_an_app() -> None:
     assert receiver_kinds(proj, "app.py") == ["flask-app"] * 6
 
 
+_FACTORY = """
+    from flask import Flask
+
+    def create_app():
+        return Flask(__name__)
+"""
+
+
 def test_apps_across_modules_and_relative_imports() -> None:
     proj = project(
         {
-            "pkg/__init__.py": """
-                from flask import Flask
-
-                def create_app():
-                    return Flask(__name__)
-            """,
+            "pkg/__init__.py": _FACTORY,
             "pkg/run.py": """
                 from . import create_app
 
@@ -93,12 +96,7 @@ def test_a_package_wins_over_a_module_of_the_same_name() -> None:
     imports it, also from app.py itself (Flask-AppBuilder's examples/saml)."""
     proj = project(
         {
-            "app/__init__.py": """
-                from flask import Flask
-
-                def create_app():
-                    return Flask(__name__)
-            """,
+            "app/__init__.py": _FACTORY,
             "app.py": """
                 from app import create_app
 
