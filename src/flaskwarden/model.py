@@ -135,6 +135,16 @@ class Project:
                 parts = prefix if name == "__init__" else [*prefix, *parts]
             for i in range(len(parts)):
                 self._by_suffix.setdefault(".".join(parts[i:]), []).append(path)
+        # app.py next to app/: Python imports the package, whatever imports it
+        packages = {
+            p.removesuffix("/__init__.py") for p in self._entries if p.endswith("/__init__.py")
+        }
+        if packages:
+            for suffix, paths in self._by_suffix.items():
+                if len(paths) > 1:
+                    self._by_suffix[suffix] = [
+                        p for p in paths if p.removesuffix(".py") not in packages
+                    ]
         self._kind_cache: dict[tuple[str, str], Resolved] = {}
         self._reachable: dict[str, set[str]] = {}
         self._subclasses: dict[tuple[str, str], list[ClassRef]] | None = None
@@ -159,10 +169,6 @@ class Project:
         paths = self._by_suffix.get(dotted_name)
         if not paths:
             return None
-        if len(paths) > 1:
-            # app.py next to app/: Python imports the package, whatever imports it
-            packages = {p.removesuffix("/__init__.py") for p in paths if p.endswith("__init__.py")}
-            paths = [p for p in paths if p.removesuffix(".py") not in packages]
         if len(paths) > 1 and near is not None:
             paths = sorted(paths, key=lambda p: -_common_prefix(p, near.path))
         for path in paths:

@@ -192,13 +192,13 @@ def _exempted(routes: list[RouteInfo]) -> Iterator[Finding]:
 def _exempted_by_call(routes: list[RouteInfo], graph: AppGraph) -> Iterator[Finding]:
     """``csrf.exempt(api_bp)`` / ``csrf.exempt(view)``: one finding per call that
     exempts form routes, listing them."""
-    by_target: dict[tuple[str, str], list[RouteInfo]] = {}
-    for route in routes:
-        by_target.setdefault((route.module.path, route.function.qualname), []).append(route)
-        for entry, entry_module in zip(route.entries, route.entry_modules, strict=True):
-            found = graph.resolve(entry.receiver, entry_module)
-            if found is not None and (found[0].path, found[1]) in graph.blueprints:
-                by_target.setdefault((found[0].path, found[1]), []).append(route)
+    by_target: dict[tuple[str, str], list[RouteInfo]] = {
+        (route.module.path, route.function.qualname): [route] for route in routes
+    }
+    for blueprint, keys in graph.blueprint_routes.items():
+        exposed = [graph.routes[key] for key in keys if key in by_target]
+        if exposed:
+            by_target[blueprint] = exposed
     for path in sorted(graph.modules):
         module = graph.modules[path]
         facts = app_facts(module)

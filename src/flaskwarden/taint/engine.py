@@ -214,11 +214,8 @@ class _FunctionInterpreter:
             if not isinstance(deco, ast.Call) or not deco.args:
                 continue
             func = deco.func
-            if isinstance(func, ast.Attribute) and func.attr in ROUTE_ATTRS:
-                pass
-            elif not (dotted(func) or "").endswith("expose") or not is_expose(
-                self.m.evaluator.qualify(func)
-            ):
+            routes = isinstance(func, ast.Attribute) and func.attr in ROUTE_ATTRS
+            if not routes and not is_expose(self.m.evaluator.qualify(func)):
                 continue
             rule = deco.args[0]
             if not (isinstance(rule, ast.Constant) and isinstance(rule.value, str)):
@@ -354,13 +351,7 @@ class _FunctionInterpreter:
         self.env = dict(else_env) if body_exits else _join([body_env, else_env])
 
     def _normalizes(self, node: ast.expr) -> bool:
-        """``os.path.realpath(...)``, ``Path(...).resolve()``: absolute, no ".." left."""
-        if not isinstance(node, ast.Call):
-            return False
-        func = node.func
-        if isinstance(func, ast.Attribute) and func.attr in tables.NORMALIZING_METHODS:
-            return True
-        return self.m.evaluator.qualify(func) in tables.NORMALIZING_CALLS
+        return isinstance(node, ast.Call) and _normalizing(node, self.m.evaluator)
 
     def _contained(self, test: ast.expr) -> tuple[list[str], bool]:
         """The names a path-containment test checks, and whether passing it means they
@@ -1619,6 +1610,14 @@ _CONTAINMENT_CALLS: Final = frozenset(
 _ANSWERS: Final = (ast.Call, ast.Compare, ast.BoolOp, ast.UnaryOp)
 
 
+def _normalizing(node: ast.Call, evaluator: Evaluator) -> bool:
+    """``os.path.realpath(...)``, ``Path(...).resolve()``: absolute, no ".." left."""
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr in tables.NORMALIZING_METHODS:
+        return True
+    return evaluator.qualify(func) in tables.NORMALIZING_CALLS
+
+
 def _is_bool(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, bool)
 
@@ -1633,13 +1632,10 @@ def _checks_containment(
     normalizes = contains = answers = False
     for node in walk(function):
         if isinstance(node, ast.Call):
+            normalizes = normalizes or _normalizing(node, evaluator)
             func = node.func
-            attr = func.attr if isinstance(func, ast.Attribute) else ""
-            qualified = evaluator.qualify(func) or ""
-            if attr in tables.NORMALIZING_METHODS or qualified in tables.NORMALIZING_CALLS:
-                normalizes = True
-            if (attr or qualified.rsplit(".", 1)[-1]) in _CONTAINMENT_CALLS:
-                contains = True
+            called = func.attr if isinstance(func, ast.Attribute) else evaluator.qualify(func) or ""
+            contains = contains or called.rsplit(".", 1)[-1] in _CONTAINMENT_CALLS
         elif isinstance(node, ast.Return) and node.value is not None:
             value = node.value
             answers = answers or isinstance(value, _ANSWERS) or _is_bool(value)
