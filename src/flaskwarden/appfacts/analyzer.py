@@ -394,11 +394,15 @@ class AppAnalyzer:
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
             self._exprs(stmt.iter, fn, cls)
             self._bind(stmt.target, self.labels(stmt.iter, fn), fn)
+            # a module-level loop's names hold for its body; an enclosing loop's names
+            # hold again once it is over
+            outer = dict(self.module_loops) if fn is None else None
             if isinstance(stmt.target, (ast.Name, ast.Tuple)):
                 self._loop_refs(stmt.target, stmt.iter, fn)
             self._block(stmt.body, fn, cls, dev)
-            if fn is None:
-                self.module_loops.clear()  # a module-level loop's names hold for its body
+            if outer is not None:
+                self.module_loops.clear()
+                self.module_loops.update(outer)
             self._block(stmt.orelse, fn, cls, dev)
         elif isinstance(stmt, ast.While):
             self._exprs(stmt.test, fn, cls)
