@@ -50,7 +50,13 @@ from flaskwarden.python.facts import (
     span_of,
 )
 from flaskwarden.python.names import ROUTE_ATTRS, is_expose
-from flaskwarden.python.nodes import child_nodes, expression_children, syntax_children, walk
+from flaskwarden.python.nodes import (
+    all_statements,
+    child_nodes,
+    expression_children,
+    syntax_children,
+    walk,
+)
 from flaskwarden.taint.tables import EXTERNAL_PACKAGES
 
 HOOK_ATTRS: Final = frozenset(
@@ -219,6 +225,7 @@ class _Function:
     loops: dict[str, tuple[Ref, ...] | None] = field(default_factory=dict)
     popen: set[str] = field(default_factory=set)
     http_sessions: set[str] = field(default_factory=set)
+    instances: dict[str, Ref] = field(default_factory=dict)  # local name -> its class
     weak: dict[str, str] = field(default_factory=dict)  # local name -> weak class
     guarded_names: set[str] = field(default_factory=set)
     loop_depth: int = 0  # inside `while` loops
@@ -251,6 +258,8 @@ class AppAnalyzer:
         self.module_lists: dict[str, tuple[Ref, ...] | None] = {}
         self.module_loops: dict[str, tuple[Ref, ...] | None] = {}  # in a module-level for
         self.http_sessions: set[str] = set()
+        # (class, attribute) holding a requests.Session: `self.http = requests.Session()`
+        self.attr_sessions: set[tuple[str, str]] = set()
         self.httpauth: set[str] = set()
 
     # -- entry point ---------------------------------------------------------------
@@ -345,11 +354,81 @@ class AppAnalyzer:
             elif isinstance(stmt, ast.ClassDef):
                 self.module_classes.add(stmt.name)
                 self.module_names.add(stmt.name)
+                self._session_attributes(stmt)
             elif not isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 for target in assigned_targets(stmt):
                     for node in walk(target):
                         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                             self.module_names.add(node.id)
+        self._module_instances(body)
+
+    def _module_instances(self, body: list[ast.stmt]) -> None:
+        """``client = RatesClient(...)`` at module level: what class each such name holds,
+        so that ``client.fetch()`` anywhere reaches ``RatesClient.fetch``. A name bound
+        more than once is left out."""
+        instances = self.result.instances
+        bound: set[str] = set()
+        for stmt in _module_statements(body):
+            for target in assigned_targets(stmt):
+                for node in walk(target):
+                    if not isinstance(node, ast.Name) or not isinstance(node.ctx, ast.Store):
+                        continue
+                    name = node.id
+                    cls = None
+                    if target is node and isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                        cls = self._instance_class(stmt.value, None)
+                    if name in bound or cls is None:
+                        instances.pop(name, None)
+                    else:
+                        instances[name] = cls
+                    bound.add(name)
+
+    def _instance_class(self, value: ast.expr | None, fn: _Function | None) -> Ref | None:
+        """The project class ``value`` constructs (``Cls(...)``), if it plainly does."""
+        if not isinstance(value, ast.Call) or not isinstance(value.func, (ast.Name, ast.Attribute)):
+            return None
+        func = value.func
+        if isinstance(func, ast.Name) and func.id in self.module_classes:
+            if fn is None or (func.id not in fn.locals and func.id not in fn.params):
+                return f"fn:{func.id}"
+            return None
+        qual = self.qualify(func, fn)
+        if qual is None or qual.split(".")[0] in EXTERNAL_PACKAGES:
+            return None
+        return f"import:{qual}"
+
+    def _session_attributes(self, cls: ast.ClassDef) -> None:
+        """``self.http = requests.Session()`` in a method (or ``http = requests.Session()``
+        in the class body): calls through ``self.http`` in the class's methods wait as
+        long as requests does."""
+        if "ession" not in self.text:
+            return
+        for stmt in cls.body:
+            if isinstance(stmt, ast.Assign) and self._is_session_call(stmt.value):
+                for target in stmt.targets:
+                    if isinstance(target, ast.Name):
+                        self.attr_sessions.add((cls.name, target.id))
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                args = stmt.args.posonlyargs + stmt.args.args
+                if not args:
+                    continue
+                this = args[0].arg
+                for sub in all_statements(stmt.body):
+                    if not isinstance(sub, ast.Assign) or not self._is_session_call(sub.value):
+                        continue
+                    for target in sub.targets:
+                        if (
+                            isinstance(target, ast.Attribute)
+                            and isinstance(target.value, ast.Name)
+                            and target.value.id == this
+                        ):
+                            self.attr_sessions.add((cls.name, target.attr))
+
+    def _is_session_call(self, value: ast.expr) -> bool:
+        return isinstance(value, ast.Call) and self.qualify(value.func, None) in (
+            "requests.Session",
+            "requests.session",
+        )
 
     def _imports_evidence(self) -> None:
         result = self.result
@@ -550,6 +629,10 @@ class AppAnalyzer:
         for registry in (fn.popen, fn.http_sessions):
             registry.discard(name)
         fn.weak.pop(name, None)
+        fn.instances.pop(name, None)
+        instance = self._instance_class(value, fn)
+        if instance is not None:
+            fn.instances[name] = instance
         if qual == "subprocess.Popen":
             fn.popen.add(name)
         elif qual in ("requests.Session", "requests.session"):
@@ -1330,18 +1413,28 @@ class AppAnalyzer:
         elif (
             isinstance(func, ast.Attribute)
             and func.attr in _HTTP_VERBS
-            and isinstance(func.value, ast.Name)
             and "timeout" not in keywords
-            and (
-                func.value.id in fn.http_sessions
-                or (
-                    func.value.id in self.http_sessions
-                    and func.value.id not in fn.locals
-                    and func.value.id not in fn.params
-                )
-            )
+            and self._is_http_session(func.value, fn)
         ):
             fn.blocking.append(Blocking("http", f"{shown}()", self.span(node)))
+
+    def _is_http_session(self, node: ast.expr, fn: _Function) -> bool:
+        """Whether ``node`` is a requests.Session: a local, a module global, or an
+        attribute of ``self`` that the class sets to one."""
+        if isinstance(node, ast.Name):
+            return node.id in fn.http_sessions or (
+                node.id in self.http_sessions
+                and node.id not in fn.locals
+                and node.id not in fn.params
+            )
+        return (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and fn.class_name is not None
+            and bool(fn.params)
+            and node.value.id == fn.params[0]
+            and (fn.class_name, node.attr) in self.attr_sessions
+        )
 
     def _call_site(self, node: ast.Call, func: ast.expr, fn: _Function) -> None:
         callee = self._callee(func, fn)
@@ -1387,10 +1480,14 @@ class AppAnalyzer:
         if owner in ("self", "cls") and (fn.class_name or "." in fn.qualname):
             cls = fn.class_name or fn.qualname.split(".")[0]
             return f"fn:{cls}.{func.attr}"
+        if owner in fn.instances:  # client = RatesClient(); client.fetch()
+            return f"{fn.instances[owner]}.{func.attr}"
         if owner in fn.locals or owner in fn.params:
             return None
         if owner in self.module_classes:
             return f"fn:{owner}.{func.attr}"
+        if owner in self.result.instances:
+            return f"{self.result.instances[owner]}.{func.attr}"
         qual = self.qualify(func, fn)
         if qual is not None and qual.split(".")[0] not in EXTERNAL_PACKAGES:
             return f"import:{qual}"

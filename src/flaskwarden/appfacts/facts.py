@@ -247,6 +247,8 @@ class AppFacts:
     connections: dict[str, Connection] = field(default_factory=dict)
     constructions: list[Construction] = field(default_factory=list)
     registrations: list[Registration] = field(default_factory=list)
+    # module-level names holding an instance of a project class: client -> fn:RatesClient
+    instances: dict[str, Ref] = field(default_factory=dict)
     strict_slashes: list[tuple[Ref, Span]] = field(default_factory=list)
     settings: list[Setting] = field(default_factory=list)
     cookies: list[SetCookie] = field(default_factory=list)

@@ -198,6 +198,11 @@ class AppGraph:
         function = facts.functions.get(name)
         if function is not None:
             return target, function
+        head, _, attr = name.partition(".")
+        instance_class = facts.instances.get(head)
+        if instance_class is not None and attr and "." not in attr:
+            # `client.fetch()` with `client = RatesClient()` in that module
+            return self.function(f"{instance_class}.{attr}", target)
         cls, _, method = name.rpartition(".")
         if cls and method:  # self.method() defined in a base class
             for base_module, base in self._bases(target, cls, 0):
