@@ -697,6 +697,17 @@ class ModuleAnalyzer:
                 # self.app = Flask(__name__): what the instance's attribute holds
                 key = f"{holder}.{target.attr}"
                 self.facts.bindings.setdefault(key, []).append(self._origin(value_node, scope))
+            if (
+                scope is not None
+                and scope.instance is not None
+                and isinstance(target.value, ast.Name)
+                and target.value.id == scope.instance[1]
+                and target.attr.isupper()
+            ):
+                # self.SECRET_KEY = ... in a config class's __init__, loaded with
+                # from_object(Config()): a setting, as it is in the class body
+                self._named_value(target.attr, value_node, stmt, scope, scope.instance[0])
+                return
             attr_key = APP_ATTR_KEYS.get(target.attr)
             if attr_key is not None:
                 self._config_write(target.value, attr_key, value_node, stmt, scope, "attr")

@@ -206,8 +206,9 @@ def per_process_secret_key(module: ModuleFacts, project: Project) -> Iterator[Fi
 
     ## What it does
     Finds a secret key made fresh by each process: `SECRET_KEY = os.urandom(24)`,
-    `app.secret_key = secrets.token_hex()`, or such a call as the fallback of an
-    environment lookup.
+    `app.secret_key = secrets.token_hex()`, `self.SECRET_KEY = os.urandom(32)` in the
+    `__init__` of a config class loaded with `from_object(Config())`, or such a call as
+    the fallback of an environment lookup.
 
     ## Why is this bad?
     Each gunicorn worker gets a different key, so a session cookie signed by one worker is
