@@ -49,7 +49,7 @@ from flaskwarden.python.facts import (
     source_segment,
     span_of,
 )
-from flaskwarden.python.names import ROUTE_ATTRS, is_expose
+from flaskwarden.python.names import REQUEST_OBJECTS, ROUTE_ATTRS, is_expose
 from flaskwarden.python.nodes import (
     all_statements,
     child_nodes,
@@ -99,7 +99,6 @@ _CALL_FORMS: Final[dict[str, tuple[str, int]]] = {
     "add_app_template_global": ("template", 0),
     "add_template_test": ("template", 0),
 }
-REQUEST_OBJECTS: Final = frozenset({"flask.request", "flask.globals.request"})
 # Attributes of the request that carry what the client sent (not request.method).
 REQUEST_DATA: Final = frozenset(
     {

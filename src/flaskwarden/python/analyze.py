@@ -46,6 +46,8 @@ from flaskwarden.python.facts import (
     span_of,
 )
 from flaskwarden.python.names import (
+    LOCAL_PROXIES,
+    REQUEST_OBJECTS,
     is_connection_url_name,
     is_name_like,
     is_password_name,
@@ -113,6 +115,7 @@ class ModuleAnalyzer:
         self.tree = tree
         self.lines = parser_lines(text)
         self.facts = ModuleFacts(path=path, module=module, is_test=is_test)
+        self._mentions_proxy = "LocalProxy" in text
         self.module_names: set[str] = set()
         self.module_functions: set[str] = set()
         self.evaluator = Evaluator(self.facts.imports)
@@ -143,6 +146,8 @@ class ModuleAnalyzer:
         self.evaluator.constants.update({k: v.value for k, v in self.facts.constants.items()})
         self._walk_body(self.tree.body, scope=None, context="import", class_name=None)
         self._url_rule_views()
+        if self._mentions_proxy:
+            self.facts.request_proxies = _request_proxies(self.tree.body, self.evaluator)
         if self._key_candidates:
             keys = _mapping_key_names(self.tree, self._key_candidates)
             # CSRF_KEY = "oauth_state" then session[CSRF_KEY]: the name of a key in a
@@ -1837,3 +1842,57 @@ def suppression_comments(text: str) -> Iterator[tuple[int, set[str] | None, str]
             fw = {c for c in codes if c.startswith("FW")}
             if fw:
                 yield token.start[0], fw, match.group(0)
+
+
+def _request_proxies(body: list[ast.stmt], evaluator: Evaluator) -> set[str]:
+    """Module-level names bound to a proxy of Flask's request, as frameworks built on
+    Flask export it: ``request = LocalProxy(_get_request)`` with ``_get_request``
+    returning ``flask.request`` (or a lambda doing so, or the ``partial(_lookup,
+    "request")`` Flask itself once used), also through a ``LocalProxy`` subclass."""
+    proxy_classes: set[str] = set()
+    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+    assignments: list[tuple[str, ast.Call]] = []
+    for stmt in body:
+        if isinstance(stmt, ast.ClassDef):
+            # class CKANRequest(LocalProxy[Request]): a generic base is subscripted
+            bases = [b.value if isinstance(b, ast.Subscript) else b for b in stmt.bases]
+            if any(
+                evaluator.qualify(base) in LOCAL_PROXIES
+                or (isinstance(base, ast.Name) and base.id in proxy_classes)
+                for base in bases
+            ):
+                proxy_classes.add(stmt.name)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions[stmt.name] = stmt
+        else:
+            target, value = _simple_assignment(stmt)
+            if target is not None and isinstance(value, ast.Call):
+                assignments.append((target, value))
+
+    def is_request(node: ast.expr | None) -> bool:
+        return node is not None and evaluator.qualify(node) in REQUEST_OBJECTS
+
+    def gives_request(node: ast.expr) -> bool:
+        if isinstance(node, ast.Lambda):
+            return is_request(node.body)
+        if isinstance(node, ast.Name) and node.id in functions:
+            returns = [
+                s.value
+                for s in all_statements(functions[node.id].body)
+                if isinstance(s, ast.Return)
+            ]
+            return bool(returns) and all(is_request(value) for value in returns)
+        # partial(_lookup_req_object, "request")
+        return isinstance(node, ast.Call) and any(
+            isinstance(arg, ast.Constant) and arg.value == "request" for arg in node.args
+        )
+
+    found: set[str] = set()
+    for name, call in assignments:
+        func = call.func
+        is_proxy = evaluator.qualify(func) in LOCAL_PROXIES or (
+            isinstance(func, ast.Name) and func.id in proxy_classes
+        )
+        if is_proxy and call.args and gives_request(call.args[0]):
+            found.add(name)
+    return found

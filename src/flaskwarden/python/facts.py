@@ -265,6 +265,9 @@ class ModuleFacts:
     events: list[Event] = field(default_factory=list)
     # Environment variables the module reads (os.environ[...], .get, getenv, ...).
     env_reads: set[str] = field(default_factory=set)
+    # Module-level names bound to a proxy of Flask's request:
+    # request = LocalProxy(lambda: flask.request) (the taint engine's sources).
+    request_proxies: set[str] = field(default_factory=set)
     # Line -> codes suppressed on the logical statement covering that line.
     suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
     # Upper-case names used in suppression comments that are not catalog codes.

@@ -15,6 +15,10 @@ ROUTE_ATTRS: Final = frozenset({"route", "get", "post", "put", "delete", "patch"
 # Flask-AppBuilder's and Flask-Admin's `@expose("/path")` on a view class's methods:
 # routes of the app once the view is added (appbuilder.add_view, admin.add_view).
 EXPOSE_PACKAGES: Final = frozenset({"flask_appbuilder", "flask_admin"})
+# Flask's request object, by the names it is imported as.
+REQUEST_OBJECTS: Final = frozenset({"flask.request", "flask.globals.request"})
+# werkzeug's proxy class: `request = LocalProxy(lambda: flask.request)` is the request.
+LOCAL_PROXIES: Final = frozenset({"werkzeug.local.LocalProxy", "werkzeug.LocalProxy"})
 
 
 def is_expose(qualified: str | None) -> bool:

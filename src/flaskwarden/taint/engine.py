@@ -21,7 +21,7 @@ from typing import Final
 
 from flaskwarden.python.evaluate import Evaluator, dotted
 from flaskwarden.python.facts import Ref, Span, parser_lines, span_of
-from flaskwarden.python.names import ROUTE_ATTRS, is_expose
+from flaskwarden.python.names import REQUEST_OBJECTS, ROUTE_ATTRS, is_expose
 from flaskwarden.python.nodes import all_statements, child_nodes, walk
 from flaskwarden.taint import graphql, tables
 
@@ -48,7 +48,9 @@ class Origin:
 
     ``kind`` is ``source`` (request data; ``label`` says which), ``param`` (parameter
     ``label`` of the enclosing function) or ``call`` (the return value of calling
-    ``callee`` with ``args``, each argument key mapped to the taint it carried).
+    ``callee`` with ``args``, each argument key mapped to the taint it carried). A
+    source read off a ``request`` imported from the project has that import as
+    ``callee``: the resolver keeps it only if that name is a proxy of Flask's request.
     """
 
     kind: str
@@ -636,14 +638,16 @@ class _FunctionInterpreter:
         """``request.args`` and friends (not their items: those come via Subscript)."""
         if not isinstance(node, ast.Attribute):
             return None
-        owner = self.m.evaluator.qualify(node.value)
-        if owner not in tables.REQUEST_OBJECTS:
-            return None
         shape = tables.REQUEST_ATTRIBUTES.get(node.attr)
         if shape is None:
             return None
+        proxy = self._request_ref(node.value)
+        if proxy is None:
+            return None
         label = f"request.{node.attr}"
-        origin = Origin("source", label, steps=(self._step(node, label),), shape=shape)
+        origin = Origin(
+            "source", label, callee=proxy, steps=(self._step(node, label),), shape=shape
+        )
         if node.attr in tables.SAME_ORIGIN_ATTRIBUTES or node.attr in tables.BROWSER_SET_ATTRIBUTES:
             origin = origin.clear({"redirect"})
         return frozenset({origin})
@@ -656,8 +660,27 @@ class _FunctionInterpreter:
             and key.value.lower() in tables.BROWSER_SET_HEADERS
             and isinstance(container, ast.Attribute)
             and container.attr == "headers"
-            and self.m.evaluator.qualify(container.value) in tables.REQUEST_OBJECTS
+            and self._request_ref(container.value) is not None
         )
+
+    def _request_ref(self, node: ast.expr) -> Ref | None:
+        """ "" when ``node`` is Flask's request; ``import:pkg.common.request`` when it is
+        a ``request`` imported from the project (``from ckan.common import request``),
+        which the resolver keeps as a source only if that module binds a proxy of the
+        request there; None for anything else."""
+        owner = self.m.evaluator.qualify(node)
+        if owner is None:
+            return None
+        if owner in REQUEST_OBJECTS:
+            return ""
+        top, _, rest = owner.partition(".")
+        if (
+            rest.rpartition(".")[2] == "request"
+            and top not in tables.EXTERNAL_PACKAGES
+            and top not in ("flask", "werkzeug")
+        ):
+            return f"import:{owner}"
+        return None
 
     def _is_markup(self, node: ast.expr) -> bool:
         if isinstance(node, ast.Call):
@@ -761,12 +784,15 @@ class _FunctionInterpreter:
         return in_query
 
     def _request_method(self, func: ast.Attribute) -> Taint | None:
-        owner = self.m.evaluator.qualify(func.value)
-        if owner in tables.REQUEST_OBJECTS and func.attr in tables.REQUEST_METHODS:
+        if func.attr not in tables.REQUEST_METHODS:
+            return None
+        proxy = self._request_ref(func.value)
+        if proxy is not None:
             label = f"request.{func.attr}()"
             origin = Origin(
                 "source",
                 label,
+                callee=proxy,
                 steps=(self._step(func, label),),
                 shape=tables.REQUEST_METHODS[func.attr],
             )

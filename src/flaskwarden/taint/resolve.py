@@ -20,6 +20,7 @@ from typing import Final
 
 from flaskwarden.model import Project
 from flaskwarden.python.facts import ModuleFacts, Ref, Span
+from flaskwarden.python.names import REQUEST_OBJECTS
 from flaskwarden.taint.engine import (
     CLEAN,
     FunctionTaint,
@@ -73,6 +74,7 @@ class Resolver:
         self._returns: dict[tuple[str, str], Taint] = {}
         self._param_sinks: dict[tuple[str, str], tuple[ParamSink, ...]] = {}
         self._in_progress: set[tuple[str, str, str]] = set()
+        self._proxies: dict[tuple[str, Ref], bool] = {}
 
     # -- looking functions up ---------------------------------------------------
 
@@ -116,6 +118,28 @@ class Resolver:
             return None
         return None
 
+    def is_request_proxy(self, ref: Ref, module: ModuleFacts, depth: int = 0) -> bool:
+        """Whether ``import:pkg.common.request`` names Flask's request: a proxy of it
+        bound in that module, or an import of it (also through re-exports)."""
+        key = (module.path, ref)
+        found = self._proxies.get(key)
+        if found is not None:
+            return found
+        self._proxies[key] = False  # recursion guard
+        split = self.project.split_import(ref.removeprefix("import:"), module)
+        if split is not None and "." not in split[1] and depth <= MAX_DEPTH:
+            target, name = split
+            imported = target.imports.get(name)
+            found = name in target.request_proxies or (
+                imported is not None
+                and (
+                    imported in REQUEST_OBJECTS
+                    or self.is_request_proxy(f"import:{imported}", target, depth + 1)
+                )
+            )
+        self._proxies[key] = bool(found)
+        return bool(found)
+
     def project_method(self, hit: SinkHit, module: ModuleFacts) -> bool:
         """A sink known by method name that calls the project's own method instead
         (``Job(...).execute(payload)``, ``Notes.save(text)``): not the library's sink;
@@ -125,8 +149,17 @@ class Resolver:
     # -- returns ----------------------------------------------------------------------
 
     def resolve(self, taint: Taint, module: ModuleFacts, depth: int = 0) -> Taint:
-        """Replace ``call`` origins by what the callees return; keep sources and params."""
-        result: set[Origin] = {origin for origin in taint if origin.kind != "call"}
+        """Replace ``call`` origins by what the callees return; keep sources and params
+        (a source read off a project ``request`` only if it is the request)."""
+        result: set[Origin] = set()
+        for origin in taint:
+            if origin.kind == "call":
+                continue
+            if origin.callee and origin.kind == "source":
+                if not self.is_request_proxy(origin.callee, module):
+                    continue
+                origin = replace(origin, callee="")
+            result.add(origin)
         # Calls in a fixed order: a callee already being resolved higher up answers
         # with what it has so far, so the order decides what is cached (set order
         # would make that change from one process to the next).

@@ -70,7 +70,6 @@ REQUEST_METHODS: Final[dict[str, str]] = {
     "get_json": "obj",
     "get_data": "str",
 }
-REQUEST_OBJECTS: Final = frozenset({"flask.request", "flask.globals.request"})
 # Route converters whose values cannot carry strings.
 SAFE_CONVERTERS: Final = frozenset({"int", "float", "uuid"})
 
