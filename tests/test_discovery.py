@@ -31,6 +31,7 @@ def _rels(root: Path) -> list[str]:
         ("Dockerfile", FileKind.DOCKERFILE),
         ("docker/Dockerfile.prod", FileKind.DOCKERFILE),
         ("api.dockerfile", FileKind.DOCKERFILE),
+        ("api/Dockerfile.dockerignore", None),
         ("docker-compose.yml", FileKind.COMPOSE),
         ("compose.prod.yaml", FileKind.COMPOSE),
         ("k8s/deployment.yaml", FileKind.YAML),

@@ -85,6 +85,8 @@ def classify(rel: str) -> FileKind | None:
         return FileKind.GUNICORN
     if suffix in (".py", ".pyw"):
         return FileKind.PYTHON
+    if lower.endswith(".dockerignore"):
+        return None  # Dockerfile.dockerignore: the ignore file of that Dockerfile
     if lower in ("dockerfile", "containerfile") or lower.startswith("dockerfile."):
         return FileKind.DOCKERFILE
     if lower.endswith(".dockerfile"):
