@@ -1584,7 +1584,9 @@ class AppAnalyzer:
             when = keywords.get(deleting)
             if isinstance(when, ast.Constant) and not when.value:
                 return
-        if isinstance(value_node, ast.Constant) and not value_node.value:
+        if isinstance(value_node, ast.Constant):
+            # "" deletes the cookie; any other literal is in the source: nothing in
+            # the cookie is worth stealing, whatever its name says
             return
         name = ""
         if isinstance(name_node, ast.Constant):

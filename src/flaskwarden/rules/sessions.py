@@ -426,8 +426,9 @@ def insecure_set_cookie(ctx: ScanContext) -> Iterator[Finding]:
     Finds `response.set_cookie(name, value, ...)` where the cookie looks sensitive (its
     name or value names a token, session, auth, remember-me, JWT, key or user id) and
     `secure=`, `httponly=` or `samesite=` is missing or turned off. A CSRF double-submit
-    cookie may omit `httponly`; deleting a cookie (`max_age=0`, empty value) and calls
-    passing `**options` are not reported.
+    cookie may omit `httponly`; deleting a cookie (`max_age=0`, empty value), a cookie
+    whose value is a literal written in the source, and calls passing `**options` are
+    not reported.
 
     ## Why is this bad?
     `set_cookie` defaults to none of the flags: the token travels over plain http
