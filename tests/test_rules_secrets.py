@@ -61,6 +61,25 @@ def test_secrets_in_tests_are_info_and_test_credentials_are_not_reported(
     }
 
 
+def test_secrets_in_test_data_modules_are_info(tmp_path: Path) -> None:
+    """ckan's lib/create_test_data.py: a module that builds test data, whether the
+    password sits in its class or at module level."""
+    users = """\
+        import pika
+        class DataBuilder:
+            users = [{"name": "tester", "password": "tester-Pa55"}]
+        fixtures = pika.PlainCredentials("admin", "fixture-Pa55")
+    """
+    report = scan(tmp_path, {"lib/create_test_data.py": users, "lib/latest_data.py": users})
+    found = sorted((f.path, f.line, f.severity) for f in report.findings if f.rule == "FW204")
+    assert found == [
+        ("lib/create_test_data.py", 3, Severity.INFO),
+        ("lib/create_test_data.py", 4, Severity.INFO),
+        ("lib/latest_data.py", 3, Severity.HIGH),  # "latest" is not "test"
+        ("lib/latest_data.py", 4, Severity.HIGH),
+    ]
+
+
 def test_secrets_in_tests_drop_out_above_info(tmp_path: Path) -> None:
     scan(tmp_path, {"tests/test_login.py": APP_KEY, "app.py": APP_KEY})
     report = run_scan(tmp_path, severity=Severity.LOW)

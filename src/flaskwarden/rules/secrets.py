@@ -14,8 +14,9 @@ from flaskwarden.rules import location, make_finding, python_rule
 
 
 def _severity(rule: Severity, module: ModuleFacts, scope: str) -> Severity:
-    """Secrets in tests are reported as info; in development configs as low."""
-    if module.is_test or is_test_name(scope):
+    """Secrets in tests (test modules, test data builders, test configs) are reported
+    as info; in development configs as low."""
+    if module.is_test or is_test_name(scope) or is_test_name(module.module.rpartition(".")[2]):
         return Severity.INFO
     if (scope and is_dev_name(scope)) or names.is_dev_name(module.module, debug_counts=False):
         return min(rule, Severity.LOW)  # DevelopmentConfig, config/development.py
