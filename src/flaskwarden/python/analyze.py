@@ -895,6 +895,7 @@ class ModuleAnalyzer:
             self.event("password-hash-literal", hashed, callee, scope_name)
         if scope is None or id(node) not in scope.range_lookups or qual != "hashlib.sha1":
             self._weak_hash(node, qual, scope_name)
+        self._positional_credentials(node, qual, scope_name)
         for kw in node.keywords:
             if kw.arg is None or not is_secret_name(kw.arg) or _is_config_call(node):
                 continue
@@ -918,6 +919,28 @@ class ModuleAnalyzer:
                     # the lookup inside is this same fallback: not a second finding
                     # where the call spans lines (password=os.environ.get(\n"X", "lit"))
                     self._seen_events.add(("secret-fallback", fallback.line, fallback.column))
+
+    def _positional_credentials(self, node: ast.Call, qual: str | None, scope_name: str) -> None:
+        """A literal password passed by position (``pika.PlainCredentials("admin",
+        "s3cret")``) or as a ``(user, password)`` pair (``requests.get(url,
+        auth=("admin", "s3cret"))``)."""
+        secret: ast.expr | None = None
+        index = _POSITIONAL_PASSWORDS.get(qual) if qual is not None else None
+        if index is not None and len(node.args) > index:
+            secret = node.args[index]
+        for kw in node.keywords:
+            if (
+                kw.arg == "auth"
+                and isinstance(kw.value, ast.Tuple)
+                and len(kw.value.elts) == 2
+                and isinstance(kw.value.elts[0], ast.Constant)
+            ):
+                secret = kw.value.elts[1]
+        if isinstance(secret, ast.Constant):
+            kind = _literal_kind("password", secret.value)
+            if kind is not None:
+                what = f"the password passed to {dotted(node.func) or 'this call'}()"
+                self.event(kind, secret, what, scope_name)
 
     def _run_call(
         self, node: ast.Call, receiver: Ref, scope: _Scope | None, context: Context
@@ -1362,6 +1385,21 @@ def _is_name_table(node: ast.ClassDef) -> bool:
     return False
 
 
+# Client classes taking the password by position: its index.
+_POSITIONAL_PASSWORDS: Final = {
+    "pika.PlainCredentials": 1,
+    "requests.auth.HTTPBasicAuth": 1,
+    "requests.auth.HTTPDigestAuth": 1,
+    "requests.auth.HTTPProxyAuth": 1,
+    "httpx.BasicAuth": 1,
+    "httpx.DigestAuth": 1,
+    "aiohttp.BasicAuth": 1,
+    "ldap3.Connection": 2,
+    "pymysql.connect": 2,
+    "MySQLdb.connect": 2,
+}
+
+
 def _literal_kind(name: str, value: object) -> str | None:
     """The event a literal bound to a secret-named setting is, if any.
 
@@ -1376,7 +1414,9 @@ def _literal_kind(name: str, value: object) -> str | None:
         return None
     if is_secret_key_name(name):
         return "secret-key-literal"
-    if not looks_like_credential(value) or is_self_named(name, value):
+    # a pepper is never a message or a label: a sentence there is the pepper itself
+    passphrase = name.upper().endswith("PEPPER") and isinstance(value, str)
+    if not (looks_like_credential(value) or passphrase) or is_self_named(name, value):
         return None
     if isinstance(value, str) and value != name and value == name.lower():
         return None  # PASSWORD = "password", {"Password": "password"}: a label

@@ -30,7 +30,7 @@ def is_expose(qualified: str | None) -> bool:
 
 _WORD_SPLIT: Final = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
 _SECRET_LAST: Final = frozenset(
-    {"SECRET", "TOKEN", "PASSWORD", "PASSWD", "PWD", "PASS", "CREDENTIALS", "APIKEY"}
+    {"SECRET", "TOKEN", "PASSWORD", "PASSWD", "PWD", "PASS", "CREDENTIALS", "APIKEY", "PEPPER"}
 )
 # A salt is a secret only as part of password hashing (SECURITY_PASSWORD_SALT); an
 # itsdangerous salt ("cookie-session") is a namespace, public by design.
