@@ -310,7 +310,12 @@ class Project:
                 return None
             module, name = split
             if "." in name:
-                return None
+                # Settings.DEBUG_MODE: a constant of a settings class
+                owner, _, attr = name.partition(".")
+                cls = module.classes.get(owner)
+                if cls is None or attr not in cls.attrs or "." in attr:
+                    return None
+                return module, name, cls.attrs[attr]
             if name in module.constants:
                 return module, name, module.constants[name]
             if name not in module.imports:

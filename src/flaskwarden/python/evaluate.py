@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 
@@ -240,6 +240,12 @@ class Evaluator:
                     constant=node.id,
                 )
             return NOTHING
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            # Settings.DEBUG_MODE: a constant of a class of this module
+            name = f"{node.value.id}.{node.attr}"
+            known = self.constants.get(name)
+            if known is not None:
+                return replace(known, constant=name)
         lookup = self.env_lookup(node)
         if lookup is not None:
             var, default_node = lookup
