@@ -49,6 +49,7 @@ from flaskwarden.python.names import (
     LOCAL_PROXIES,
     REQUEST_OBJECTS,
     is_connection_url_name,
+    is_example_name,
     is_name_like,
     is_password_name,
     is_placeholder,
@@ -864,6 +865,7 @@ class ModuleAnalyzer:
                     and isinstance(node.value, str)
                     and "://" in node.value
                     and not _is_docstring(stmt, node)
+                    and not _is_example(stmt)
                 ):
                     self._dsn(node, scope)
 
@@ -1416,6 +1418,16 @@ _POSITIONAL_PASSWORDS: Final = {
     "pymysql.connect": 2,
     "MySQLdb.connect": 2,
 }
+
+
+def _is_example(stmt: ast.AST) -> bool:
+    """``EXAMPLE_CONFIG = "...mysql://pi:password@localhost..."``: text a tool prints to
+    show the format, like a ``.env.example``."""
+    return isinstance(stmt, (ast.Assign, ast.AnnAssign)) and any(
+        isinstance(node, ast.Name) and is_example_name(node.id)
+        for target in assigned_targets(stmt)
+        for node in walk(target)
+    )
 
 
 def _literal_kind(name: str, value: object) -> str | None:

@@ -75,6 +75,11 @@ _DEV_WORDS: Final = frozenset(
 _TEST_WORDS: Final = frozenset({"TEST", "TESTS", "TESTING", "UNITTEST", "PYTEST"})
 
 
+def is_example_name(name: str) -> bool:
+    """``EXAMPLE_CONFIG_FILE``, ``sample_dsn`` (whole words: not ``COUNTEREXAMPLE``)."""
+    return any(word in ("EXAMPLE", "SAMPLE") for word in _words(name))
+
+
 def is_test_name(name: str) -> bool:
     """``TestingConfig``, ``test_login``, ``tests.helpers`` (not ``latest``, ``contest``)."""
     return any(word in _TEST_WORDS for word in _words(name))
