@@ -299,28 +299,36 @@ class Project:
                 return self._call_kind(f"import:{module.imports[payload]}", module, depth + 1)
         return UNKNOWN_KIND
 
-    def constant(self, ref: Ref, module: ModuleFacts) -> tuple[ModuleFacts, str, Assigned] | None:
-        """The module constant an ``import:`` ref names (``from flags import DEBUG``,
-        ``flags.DEBUG``), with the module that defines it, following re-exports."""
+    def import_chain(self, ref: Ref, module: ModuleFacts) -> Iterator[tuple[ModuleFacts, str]]:
+        """The project modules an ``import:`` ref leads through, each with the name it
+        has there, first to last, following re-exports (``from .common import
+        request`` in a package's ``__init__``). Ends at a name the module does not
+        import, at a dotted name (``Settings.DEBUG``) or where the project ends."""
         seen: set[str] = set()
         while ref.startswith("import:") and ref not in seen:
             seen.add(ref)
             split = self.split_import(ref[7:], module)
             if split is None:
-                return None
+                return
             module, name = split
+            yield module, name
+            if "." in name or name not in module.imports:
+                return
+            ref = f"import:{module.imports[name]}"
+
+    def constant(self, ref: Ref, module: ModuleFacts) -> tuple[ModuleFacts, str, Assigned] | None:
+        """The module constant an ``import:`` ref names (``from flags import DEBUG``,
+        ``flags.DEBUG``), with the module that defines it, following re-exports."""
+        for target, name in self.import_chain(ref, module):
             if "." in name:
                 # Settings.DEBUG_MODE: a constant of a settings class
                 owner, _, attr = name.partition(".")
-                cls = module.classes.get(owner)
+                cls = target.classes.get(owner)
                 if cls is None or attr not in cls.attrs or "." in attr:
                     return None
-                return module, name, cls.attrs[attr]
-            if name in module.constants:
-                return module, name, module.constants[name]
-            if name not in module.imports:
-                return None
-            ref = f"import:{module.imports[name]}"
+                return target, name, cls.attrs[attr]
+            if name in target.constants:
+                return target, name, target.constants[name]
         return None
 
     def config_settings(self, key: str) -> list[tuple[ModuleFacts, Assigned]]:

@@ -99,6 +99,8 @@ _CALL_FORMS: Final[dict[str, tuple[str, int]]] = {
     "add_app_template_global": ("template", 0),
     "add_template_test": ("template", 0),
 }
+# What makes a requests.Session (whose calls wait as long as requests does).
+_SESSION_CLASSES: Final = frozenset({"requests.Session", "requests.session"})
 # Attributes of the request that carry what the client sent (not request.method).
 REQUEST_DATA: Final = frozenset(
     {
@@ -374,24 +376,23 @@ class AppAnalyzer:
                         continue
                     name = node.id
                     cls = None
-                    if target is node and isinstance(stmt, (ast.Assign, ast.AnnAssign)):
-                        cls = self._instance_class(stmt.value, None)
+                    value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
+                    if target is node and isinstance(value, ast.Call):
+                        qual = self.qualify(value.func, None)
+                        cls = self._instance_class(value.func, qual, None)
                     if name in bound or cls is None:
                         instances.pop(name, None)
                     else:
                         instances[name] = cls
                     bound.add(name)
 
-    def _instance_class(self, value: ast.expr | None, fn: _Function | None) -> Ref | None:
-        """The project class ``value`` constructs (``Cls(...)``), if it plainly does."""
-        if not isinstance(value, ast.Call) or not isinstance(value.func, (ast.Name, ast.Attribute)):
-            return None
-        func = value.func
+    def _instance_class(self, func: ast.expr, qual: str | None, fn: _Function | None) -> Ref | None:
+        """The project class a call of ``func`` (qualified name ``qual``) constructs
+        (``Cls(...)``), if it plainly does."""
         if isinstance(func, ast.Name) and func.id in self.module_classes:
             if fn is None or (func.id not in fn.locals and func.id not in fn.params):
                 return f"fn:{func.id}"
             return None
-        qual = self.qualify(func, fn)
         if qual is None or qual.split(".")[0] in EXTERNAL_PACKAGES:
             return None
         return f"import:{qual}"
@@ -424,10 +425,7 @@ class AppAnalyzer:
                             self.attr_sessions.add((cls.name, target.attr))
 
     def _is_session_call(self, value: ast.expr) -> bool:
-        return isinstance(value, ast.Call) and self.qualify(value.func, None) in (
-            "requests.Session",
-            "requests.session",
-        )
+        return isinstance(value, ast.Call) and self.qualify(value.func, None) in _SESSION_CLASSES
 
     def _imports_evidence(self) -> None:
         result = self.result
@@ -620,7 +618,7 @@ class AppAnalyzer:
         else:
             lists.pop(name, None)
         if fn is None:
-            if qual in ("requests.Session", "requests.session"):
+            if qual in _SESSION_CLASSES:
                 self.http_sessions.add(name)
             elif qual is not None and qual.startswith("flask_httpauth."):
                 self.httpauth.add(name)
@@ -629,12 +627,13 @@ class AppAnalyzer:
             registry.discard(name)
         fn.weak.pop(name, None)
         fn.instances.pop(name, None)
-        instance = self._instance_class(value, fn)
-        if instance is not None:
-            fn.instances[name] = instance
+        if isinstance(value, ast.Call):
+            instance = self._instance_class(value.func, qual, fn)
+            if instance is not None:
+                fn.instances[name] = instance
         if qual == "subprocess.Popen":
             fn.popen.add(name)
-        elif qual in ("requests.Session", "requests.session"):
+        elif qual in _SESSION_CLASSES:
             fn.http_sessions.add(name)
         elif qual in _WEAK_CLASSES:
             fn.weak[name] = qual.rsplit(".", 1)[1]

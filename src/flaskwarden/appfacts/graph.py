@@ -187,7 +187,9 @@ class AppGraph:
             return self.resolve(f"import:{forwarded}", target, depth + 1)
         return None
 
-    def function(self, ref: Ref, module: ModuleFacts) -> tuple[ModuleFacts, FunctionApp] | None:
+    def function(
+        self, ref: Ref, module: ModuleFacts, depth: int = 0
+    ) -> tuple[ModuleFacts, FunctionApp] | None:
         found = self.resolve(ref, module)
         if found is None:
             return None
@@ -200,9 +202,10 @@ class AppGraph:
             return target, function
         head, _, attr = name.partition(".")
         instance_class = facts.instances.get(head)
-        if instance_class is not None and attr and "." not in attr:
-            # `client.fetch()` with `client = RatesClient()` in that module
-            return self.function(f"{instance_class}.{attr}", target)
+        if instance_class is not None and attr and "." not in attr and depth <= _MAX_DEPTH:
+            # `client.fetch()` with `client = RatesClient()` in that module (bounded:
+            # module-level instances of each other's classes would go round forever)
+            return self.function(f"{instance_class}.{attr}", target, depth + 1)
         cls, _, method = name.rpartition(".")
         if cls and method:  # self.method() defined in a base class
             for base_module, base in self._bases(target, cls, 0):

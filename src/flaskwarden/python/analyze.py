@@ -373,17 +373,15 @@ class ModuleAnalyzer:
     def _class_constants(self, cls: ast.ClassDef) -> None:
         """``class Settings: DEBUG_MODE = True``: the evaluator knows
         ``Settings.DEBUG_MODE`` (a name bound twice is not a constant)."""
-        seen: set[str] = set()
         for stmt in cls.body:
             target, value_node = _simple_assignment(stmt)
             if target is None or value_node is None:
                 continue
             name = f"{cls.name}.{target}"
-            known = name not in seen and name not in self.evaluator.constants
+            known = name not in self.evaluator.constants
             self.evaluator.constants[name] = (
                 self.evaluator.evaluate(value_node) if known else NOTHING
             )
-            seen.add(name)
 
     # -- the statement walk -------------------------------------------------------
 

@@ -118,27 +118,19 @@ class Resolver:
             return None
         return None
 
-    def is_request_proxy(self, ref: Ref, module: ModuleFacts, depth: int = 0) -> bool:
+    def is_request_proxy(self, ref: Ref, module: ModuleFacts) -> bool:
         """Whether ``import:pkg.common.request`` names Flask's request: a proxy of it
         bound in that module, or an import of it (also through re-exports)."""
         key = (module.path, ref)
         found = self._proxies.get(key)
-        if found is not None:
-            return found
-        self._proxies[key] = False  # recursion guard
-        split = self.project.split_import(ref.removeprefix("import:"), module)
-        if split is not None and "." not in split[1] and depth <= MAX_DEPTH:
-            target, name = split
-            imported = target.imports.get(name)
-            found = name in target.request_proxies or (
-                imported is not None
-                and (
-                    imported in REQUEST_OBJECTS
-                    or self.is_request_proxy(f"import:{imported}", target, depth + 1)
-                )
+        if found is None:
+            found = any(
+                "." not in name
+                and (name in target.request_proxies or target.imports.get(name) in REQUEST_OBJECTS)
+                for target, name in self.project.import_chain(ref, module)
             )
-        self._proxies[key] = bool(found)
-        return bool(found)
+            self._proxies[key] = found
+        return found
 
     def project_method(self, hit: SinkHit, module: ModuleFacts) -> bool:
         """A sink known by method name that calls the project's own method instead
