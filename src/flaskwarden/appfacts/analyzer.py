@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from flaskwarden.appfacts.facts import (
@@ -48,6 +48,14 @@ from flaskwarden.python.facts import (
     source_lines,
     source_segment,
     span_of,
+)
+from flaskwarden.python.guards import (
+    NO_GUARDS,
+    Guard,
+    GuardTests,
+    call_literals,
+    exits,
+    literal_defaults,
 )
 from flaskwarden.python.names import REQUEST_OBJECTS, ROUTE_ATTRS, is_expose
 from flaskwarden.python.nodes import (
@@ -230,6 +238,8 @@ class _Function:
     weak: dict[str, str] = field(default_factory=dict)  # local name -> weak class
     guarded_names: set[str] = field(default_factory=set)
     loop_depth: int = 0  # inside `while` loops
+    guards: frozenset[Guard] = NO_GUARDS  # tests on parameters the statement runs under
+    guard_tests: GuardTests | None = None
     lock_depth: int = 0  # inside `with lock:` blocks
     calls: list[CallSite] = field(default_factory=list)
     grows: list[Growth] = field(default_factory=list)
@@ -455,8 +465,11 @@ class AppAnalyzer:
     def _block(
         self, body: list[ast.stmt], fn: _Function | None, cls: str | None, dev: bool
     ) -> None:
+        outer = fn.guards if fn is not None else NO_GUARDS
         for stmt in body:
             self._stmt(stmt, fn, cls, dev)
+        if fn is not None:
+            fn.guards = outer  # `if not p: return` narrows the rest of this block only
 
     def _stmt(self, stmt: ast.stmt, fn: _Function | None, cls: str | None, dev: bool) -> None:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -465,8 +478,23 @@ class AppAnalyzer:
             self._class(stmt, fn)
         elif isinstance(stmt, ast.If):
             self._exprs(stmt.test, fn, cls)
+            if fn is None:
+                self._block(stmt.body, fn, cls, dev or _dev_test(stmt.test))
+                self._block(stmt.orelse, fn, cls, dev)
+                return
+            if fn.guard_tests is None:
+                fn.guard_tests = GuardTests(fn.node)
+            body_guards, else_guards = fn.guard_tests(stmt.test)
+            enclosing = fn.guards
+            fn.guards = enclosing | body_guards
             self._block(stmt.body, fn, cls, dev or _dev_test(stmt.test))
+            fn.guards = enclosing | else_guards
             self._block(stmt.orelse, fn, cls, dev)
+            fn.guards = enclosing
+            if exits(stmt.body):
+                fn.guards = enclosing | else_guards  # `if not remote: return ...`
+            elif exits(stmt.orelse):
+                fn.guards = enclosing | body_guards
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
             self._exprs(stmt.iter, fn, cls)
             self._bind(stmt.target, self.labels(stmt.iter, fn), fn)
@@ -929,6 +957,7 @@ class AppAnalyzer:
             connection_uses=tuple(dict.fromkeys(fn.connection_uses)),
             csrf_exempt=exempt,
             nested=tuple(fn.nested.values()),
+            defaults=literal_defaults(node.args),
         )
 
     def _scope(self, fn: _Function) -> None:
@@ -1308,7 +1337,9 @@ class AppAnalyzer:
             self._header_read(func.value, node.args[0], fn)
         if isinstance(func, ast.Attribute):
             self._method_call(node, func, fn)
-        self._blocking(node, qual, fn)
+        blocking = self._blocking(node, qual, fn)
+        if blocking is not None:
+            fn.blocking.append(replace(blocking, guards=fn.guards) if fn.guards else blocking)
         self._call_site(node, func, fn)
 
     def _method_call(self, node: ast.Call, func: ast.Attribute, fn: _Function) -> None:
@@ -1368,20 +1399,18 @@ class AppAnalyzer:
             return frozenset(found)
         return frozenset().union(*(self.labels(a, fn) for a in node.args))
 
-    def _blocking(self, node: ast.Call, qual: str | None, fn: _Function) -> None:
+    def _blocking(self, node: ast.Call, qual: str | None, fn: _Function) -> Blocking | None:
         func = node.func
         keywords = {kw.arg for kw in node.keywords}
         if None in keywords:
-            return  # **options may carry a timeout
+            return None  # **options may carry a timeout
         shown = dotted(func) or "call"
         if qual == "time.sleep":
             seconds: float | None = None
             if node.args and isinstance(node.args[0], ast.Constant):
                 value = node.args[0].value
                 seconds = float(value) if isinstance(value, (int, float)) else None
-            fn.blocking.append(
-                Blocking("sleep", f"{shown}()", self.span(node), seconds, fn.loop_depth > 0)
-            )
+            return Blocking("sleep", f"{shown}()", self.span(node), seconds, fn.loop_depth > 0)
         elif (
             (qual in _SUBPROCESS and "timeout" not in keywords)
             or qual in _SUBPROCESS_UNTIMED
@@ -1401,20 +1430,21 @@ class AppAnalyzer:
                 and self.qualify(func.value.func, fn) == "os.popen"
             )
         ):
-            fn.blocking.append(Blocking("subprocess", f"{shown}()", self.span(node)))
+            return Blocking("subprocess", f"{shown}()", self.span(node))
         elif qual is not None and qual.startswith("requests.") and "timeout" not in keywords:
             if qual.split(".")[-1] in _HTTP_VERBS and qual.count(".") == 1:
-                fn.blocking.append(Blocking("http", f"{shown}()", self.span(node)))
+                return Blocking("http", f"{shown}()", self.span(node))
         elif qual in ("urllib.request.urlopen", "urllib2.urlopen"):
             if "timeout" not in keywords and len(node.args) < 3:
-                fn.blocking.append(Blocking("http", f"{shown}()", self.span(node)))
+                return Blocking("http", f"{shown}()", self.span(node))
         elif (
             isinstance(func, ast.Attribute)
             and func.attr in _HTTP_VERBS
             and "timeout" not in keywords
             and self._is_http_session(func.value, fn)
         ):
-            fn.blocking.append(Blocking("http", f"{shown}()", self.span(node)))
+            return Blocking("http", f"{shown}()", self.span(node))
+        return None
 
     def _is_http_session(self, node: ast.expr, fn: _Function) -> bool:
         """Whether ``node`` is a requests.Session: a local, a module global, or an
@@ -1450,7 +1480,8 @@ class AppAnalyzer:
                 labels = self.labels(kw.value, fn)
                 if labels:
                     args.append((kw.arg, labels))
-        fn.calls.append(CallSite(callee, tuple(args), self.span(node)))
+        literals = call_literals(node)
+        fn.calls.append(CallSite(callee, tuple(args), self.span(node), literals, fn.guards))
 
     def _callee(self, func: ast.expr, fn: _Function) -> Ref | None:
         """``fn:<qualname>`` for this module's functions and methods, ``import:...``

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from flaskwarden.python.facts import Ref, Span
+from flaskwarden.python.guards import NO_GUARDS, UNKNOWN_CALL, CallLiterals, Guard
 
 Labels = frozenset[str]
 REQUEST: str = "request"
@@ -61,6 +62,8 @@ class CallSite:
     callee: Ref
     args: tuple[tuple[str, Labels], ...]
     span: Span
+    literals: CallLiterals = UNKNOWN_CALL  # for deciding the callee's guards
+    guards: frozenset[Guard] = NO_GUARDS  # the caller makes this call only on this path
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ class Blocking:
     # is in a `while` loop (polling)
     seconds: float | None = None
     polling: bool = False
+    guards: frozenset[Guard] = NO_GUARDS  # made only on this path of the function
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,7 @@ class FunctionApp:
     connection_uses: tuple[Ref, ...] = ()
     csrf_exempt: Span | None = None
     nested: tuple[str, ...] = ()  # qualnames of functions defined inside this one
+    defaults: tuple[tuple[str, object], ...] = ()  # literal parameter defaults
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from flaskwarden.appfacts.facts import (
 from flaskwarden.discover import FileKind, SourceFile
 from flaskwarden.model import Project
 from flaskwarden.python.facts import ModuleFacts, Ref
+from flaskwarden.python.guards import UNKNOWN_CALL, CallLiterals, Guard, refuted
 from flaskwarden.python.source import is_test_path, module_name
 from flaskwarden.rules import ScanContext
 
@@ -56,6 +57,8 @@ _VIEW_METHODS: Final = frozenset(
 )
 _OTHER_FRAMEWORKS: Final = ("quart", "fastapi", "starlette", "sanic", "aiohttp", "django")
 _MAX_DEPTH: Final = 8
+# Distinct call shapes remembered per function; past this it counts as reached by any.
+_MAX_CONTEXTS: Final = 16
 # How much of a skipped file the byte searches look at.
 _PEEK_BYTES: Final = 2 * 1024 * 1024
 _SETTINGS_BYTES: Final = (b"_COOKIE_", b"WTF_CSRF", b"strict_slashes", b"set_cookie")
@@ -133,6 +136,10 @@ class AppGraph:
     modules: dict[str, ModuleFacts] = field(default_factory=dict)
     reached: dict[FnKey, Reach] = field(default_factory=dict)
     tainted: dict[FnKey, set[str]] = field(default_factory=dict)
+    # The literal arguments of the calls a function is reached through, or None when
+    # some way in passes anything (a view, a call with other arguments): a path that
+    # every one of them rules out (``if remote:`` when all pass remote=False) is dead.
+    contexts: dict[FnKey, set[CallLiterals] | None] = field(default_factory=dict)
     routes: dict[FnKey, RouteInfo] = field(default_factory=dict)
     apps: list[AppSite] = field(default_factory=list)
     blueprints: dict[NameKey, tuple[ModuleFacts, Construction]] = field(default_factory=dict)
@@ -348,6 +355,7 @@ class AppGraph:
                 entry.kind == "view" and function.qualname.rsplit(".", 1)[-1] in _VIEW_METHODS
             ):
                 params.update(p for p in function.params if p not in ("self", "cls"))
+            self.contexts[key] = None
             if key not in self.reached:
                 self.reached[key] = reach
                 queue.append((module, function))
@@ -361,19 +369,21 @@ class AppGraph:
                 for qualname in deco.nested:
                     wrapper = deco_facts.functions.get(qualname) if deco_facts else None
                     if wrapper is not None:
-                        self._visit(deco_module, wrapper, reach, set(), queue)
+                        self._visit(deco_module, wrapper, reach, set(), queue, UNKNOWN_CALL)
         while queue:
             module, function = queue.popleft()
             key = (module.path, function.qualname)
             reach = self.reached[key]
             tainted = self.tainted.get(key, set())
             for call in function.calls:
+                if not self.live(key, call.guards, function):
+                    continue
                 found = self.function(call.callee, module)
                 if found is None:
                     continue
                 callee_module, callee = found
                 params = _tainted_params(call.args, tainted, callee, call.callee)
-                self._visit(callee_module, callee, reach, params, queue)
+                self._visit(callee_module, callee, reach, params, queue, call.literals)
 
     def _visit(
         self,
@@ -382,14 +392,34 @@ class AppGraph:
         reach: Reach,
         params: set[str],
         queue: deque[tuple[ModuleFacts, FunctionApp]],
+        literals: CallLiterals,
     ) -> None:
         key = (module.path, function.qualname)
         known = self.tainted.setdefault(key, set())
         new = key not in self.reached or not params <= known
         known |= params
+        contexts = self.contexts.get(key, set())
+        if contexts is not None and literals not in contexts:
+            new = True  # what was dead under the other calls may run under this one
+            if (literals.consts or not literals.spread) and len(contexts) < _MAX_CONTEXTS:
+                contexts.add(literals)
+                self.contexts[key] = contexts
+            else:
+                self.contexts[key] = None
         self.reached.setdefault(key, reach)
         if new:
             queue.append((module, function))
+
+    def live(self, key: FnKey, guards: frozenset[Guard], function: FunctionApp) -> bool:
+        """Whether a path of a reached function can run: some way in does not rule
+        out its guards."""
+        if not guards:
+            return True
+        contexts = self.contexts.get(key)
+        if contexts is None:
+            return True
+        params = tuple(p for p in function.params if p not in ("self", "cls"))
+        return any(not refuted(guards, c, params, function.defaults) for c in contexts)
 
     def reads_form(self, module: ModuleFacts, function: FunctionApp, depth: int = 0) -> bool:
         """Reads ``request.form``/``.files``/``.values`` itself or in a project function

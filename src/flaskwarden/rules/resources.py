@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flaskwarden.appfacts.facts import FunctionApp, WeakStore
+from flaskwarden.appfacts.facts import Blocking, FunctionApp, WeakStore
 from flaskwarden.appfacts.graph import AppGraph, FnKey, Reach, app_facts, app_graph
 from flaskwarden.findings import Confidence, Finding
 from flaskwarden.python.facts import ModuleFacts
@@ -30,6 +30,16 @@ def _reached(graph: AppGraph) -> Iterator[tuple[ModuleFacts, FunctionApp, Reach,
         function = facts.functions.get(key[1])
         if function is not None:
             yield module, function, graph.reached[key], key
+
+
+def _blocking_calls(
+    graph: AppGraph,
+) -> Iterator[tuple[ModuleFacts, FunctionApp, Reach, Blocking]]:
+    """Blocking calls made per request (not on a path every caller rules out)."""
+    for module, function, reach, key in _reached(graph):
+        for call in function.blocking:
+            if graph.live(key, call.guards, function):
+                yield module, function, reach, call
 
 
 def _where(function: FunctionApp, reach: Reach) -> str:
@@ -300,32 +310,31 @@ def blocking_view(ctx: ScanContext) -> Iterator[Finding]:
     - https://docs.gunicorn.org/en/stable/design.html#how-many-workers
     """
     graph = app_graph(ctx)
-    for module, function, reach, _ in _reached(graph):
-        for call in function.blocking:
-            if call.kind == "sleep":
-                if call.seconds is not None and call.seconds < 1 and not call.polling:
-                    continue  # a short pause (a retry back-off), not a held worker
-                why = (
-                    "polls in a loop, sleeping while holding the worker"
-                    if call.polling
-                    else "sleeps while holding the worker"
-                )
-                fix = (
-                    "Do not sleep in a request: rate-limit (Flask-Limiter) or move the "
-                    "wait to a background job."
-                )
-            elif call.kind == "subprocess":
-                why = "waits for a command with no timeout: a hung command holds the worker"
-                fix = "Pass timeout=..., or run it in a task queue (Celery, RQ)."
-            else:
-                continue
-            yield make_finding(
-                "FW503",
-                module,
-                call.span,
-                f"{call.what} {_where(function, reach)} {why}: a few such requests exhaust "
-                f"the server's workers and everyone else waits. {fix}",
+    for module, function, reach, call in _blocking_calls(graph):
+        if call.kind == "sleep":
+            if call.seconds is not None and call.seconds < 1 and not call.polling:
+                continue  # a short pause (a retry back-off), not a held worker
+            why = (
+                "polls in a loop, sleeping while holding the worker"
+                if call.polling
+                else "sleeps while holding the worker"
             )
+            fix = (
+                "Do not sleep in a request: rate-limit (Flask-Limiter) or move the "
+                "wait to a background job."
+            )
+        elif call.kind == "subprocess":
+            why = "waits for a command with no timeout: a hung command holds the worker"
+            fix = "Pass timeout=..., or run it in a task queue (Celery, RQ)."
+        else:
+            continue
+        yield make_finding(
+            "FW503",
+            module,
+            call.span,
+            f"{call.what} {_where(function, reach)} {why}: a few such requests exhaust "
+            f"the server's workers and everyone else waits. {fix}",
+        )
 
 
 @project_rule("FW504")
@@ -378,18 +387,17 @@ def http_without_timeout(ctx: ScanContext) -> Iterator[Finding]:
     - https://requests.readthedocs.io/en/latest/user/advanced/#timeouts
     """
     graph = app_graph(ctx)
-    for module, function, reach, _ in _reached(graph):
-        for call in function.blocking:
-            if call.kind != "http":
-                continue
-            yield make_finding(
-                "FW504",
-                module,
-                call.span,
-                f"{call.what} has no timeout {_where(function, reach)}: it waits forever "
-                "by default, so a slow or hung upstream holds this worker and soon all of "
-                "them. Pass timeout=... (e.g. timeout=5) and handle the timeout error.",
-            )
+    for module, function, reach, call in _blocking_calls(graph):
+        if call.kind != "http":
+            continue
+        yield make_finding(
+            "FW504",
+            module,
+            call.span,
+            f"{call.what} has no timeout {_where(function, reach)}: it waits forever "
+            "by default, so a slow or hung upstream holds this worker and soon all of "
+            "them. Pass timeout=... (e.g. timeout=5) and handle the timeout error.",
+        )
 
 
 @project_rule("FW505")

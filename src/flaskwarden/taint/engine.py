@@ -21,6 +21,16 @@ from typing import Final
 
 from flaskwarden.python.evaluate import Evaluator, dotted
 from flaskwarden.python.facts import Ref, Span, parser_lines, span_of
+from flaskwarden.python.guards import (
+    NO_GUARDS,
+    UNKNOWN_CALL,
+    CallLiterals,
+    Guard,
+    GuardTests,
+    call_literals,
+    exits,
+    literal_defaults,
+)
 from flaskwarden.python.names import REQUEST_OBJECTS, ROUTE_ATTRS, is_expose
 from flaskwarden.python.nodes import all_statements, child_nodes, walk
 from flaskwarden.taint import graphql, tables
@@ -62,6 +72,8 @@ class Origin:
     shape: str = "str"
     # How many call origins are nested in ``args`` (0 for sources and params).
     depth: int = 0
+    # A parameter (or call) origin bound only on a guarded path of its function.
+    guards: frozenset[Guard] = NO_GUARDS
 
     def clear(self, kinds: Iterable[str]) -> Origin:
         return replace(self, cleared=self.cleared | frozenset(kinds))
@@ -94,6 +106,7 @@ class SinkHit:
     # an ``execute`` method), the call is not the library sink: the resolver drops the
     # hit and follows the taint into that function instead.
     callee: Ref = ""
+    guards: frozenset[Guard] = NO_GUARDS  # the hit happens only on this path
 
 
 @dataclass(frozen=True)
@@ -113,6 +126,8 @@ class CallSite:
     callee: Ref
     args: tuple[tuple[str, Taint], ...]
     span: Span
+    literals: CallLiterals = UNKNOWN_CALL  # for deciding the callee's guards
+    guards: frozenset[Guard] = NO_GUARDS  # the caller makes this call only on this path
 
 
 @dataclass(frozen=True)
@@ -124,6 +139,7 @@ class FunctionTaint:
     sinks: tuple[SinkHit, ...]
     calls: tuple[CallSite, ...]
     renders: tuple[RenderCall, ...]
+    defaults: tuple[tuple[str, object], ...] = ()  # literal parameter defaults
 
 
 @dataclass
@@ -167,6 +183,8 @@ class _FunctionInterpreter:
         self.calls: list[CallSite] = []
         self.renders: list[RenderCall] = []
         self.is_route = False
+        self.guards = NO_GUARDS  # what the statement being interpreted runs under
+        self.guard_tests = GuardTests(node)
 
     # -- entry ------------------------------------------------------------------
 
@@ -204,6 +222,7 @@ class _FunctionInterpreter:
             sinks=tuple(dict.fromkeys(self.sinks)),
             calls=tuple(dict.fromkeys(self.calls)),
             renders=tuple(dict.fromkeys(self.renders)),
+            defaults=literal_defaults(args),
         )
 
     def _graphql_argument(self, name: str, shape: str) -> Origin:
@@ -230,8 +249,10 @@ class _FunctionInterpreter:
     # -- statements -------------------------------------------------------------
 
     def _block(self, body: list[ast.stmt]) -> None:
+        outer = self.guards  # `if not p: return` narrows the rest of this block only
         for stmt in body:
             self._stmt(stmt)
+        self.guards = outer
 
     def _stmt(self, stmt: ast.stmt) -> None:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -307,7 +328,7 @@ class _FunctionInterpreter:
         for handler in handlers:
             self.env = dict(start)
             self._block(handler)
-            if not _exits(handler):
+            if not exits(handler):
                 ends.append(self.env)
         self.env = _join(ends)
 
@@ -335,7 +356,10 @@ class _FunctionInterpreter:
             if positive:
                 for name in names:
                     _clear_name(body_env_start, name, kinds)
+        body_guards, else_guards = self.guard_tests(stmt.test)
+        outer = self.guards
         self.env = body_env_start
+        self.guards = outer | body_guards
         self._block(stmt.body)
         body_env = self.env
         self.env = dict(start)
@@ -343,14 +367,28 @@ class _FunctionInterpreter:
             if not positive:
                 for name in names:
                     _clear_name(self.env, name, kinds)
+        self.guards = outer | else_guards
         self._block(stmt.orelse)
+        self.guards = outer
         else_env = self.env
-        body_exits = _exits(stmt.body)
+        body_exits = exits(stmt.body)
+        if body_exits:
+            self.guards = outer | else_guards  # `if not remote: return ...`
+        elif exits(stmt.orelse):
+            self.guards = outer | body_guards
         if body_exits and any(not positive for _, positive, _ in checks):
             # `if not is_safe(x): abort(400)`: after the if, x is validated
             self.env = else_env
             return
         self.env = dict(else_env) if body_exits else _join([body_env, else_env])
+
+    def _guarded(self, taint: Taint) -> Taint:
+        """Parameter and call origins bound under the current guards carry them."""
+        if not self.guards:
+            return taint
+        return frozenset(
+            o if o.kind == "source" else replace(o, guards=o.guards | self.guards) for o in taint
+        )
 
     def _normalizes(self, node: ast.expr) -> bool:
         return isinstance(node, ast.Call) and _normalizing(node, self.m.evaluator)
@@ -506,7 +544,7 @@ class _FunctionInterpreter:
         if not taint:
             return CLEAN
         step = self._step(node, f"assigned to {name}")
-        return frozenset(o.step(step) for o in taint)
+        return self._guarded(frozenset(o.step(step) for o in taint))
 
     def _step(self, node: ast.AST, message: str) -> Step:
         return Step(
@@ -525,7 +563,13 @@ class _FunctionInterpreter:
         html = frozenset(o for o in self.expr(body) if o.shape == "str" or o.kind != "source")
         if html:
             self.sinks.append(
-                SinkHit("xss", "the view's response", self.m.span(value), _bounded(html))
+                SinkHit(
+                    "xss",
+                    "the view's response",
+                    self.m.span(value),
+                    _bounded(html),
+                    guards=self.guards,
+                )
             )
 
     def _stepped_msg(self, taint: Taint, node: ast.AST, message: str) -> Taint:
@@ -750,7 +794,9 @@ class _FunctionInterpreter:
                 (f"kw:{k}", t) for k, t in kwargs.items()
             )
             if any(t for _, t in call_args):
-                self.calls.append(CallSite(callee, call_args, self.m.span(node)))
+                span = self.m.span(node)
+                literals = call_literals(node)
+                self.calls.append(CallSite(callee, call_args, span, literals, self.guards))
             step = self._step(node, f"through {dotted(func) or 'a call'}()")
             kept = tuple((k, _shallow(t)) for k, t in call_args if t)
             depth = 1 + max((o.depth for _, t in kept for o in t), default=0)
@@ -820,7 +866,8 @@ class _FunctionInterpreter:
             # Path(UPLOADS, name).read_text(): the path is the receiver
             live = frozenset(o for o in self._expr(func.value, 0) if "path" not in o.cleared)
             if live:
-                self.sinks.append(SinkHit("path", f"{what}()", self.m.span(node), live))
+                span = self.m.span(node)
+                self.sinks.append(SinkHit("path", f"{what}()", span, live, guards=self.guards))
             return
         if qual is not None and qual in tables.SINK_CALLS:
             spec = tables.SINK_CALLS[qual]
@@ -869,7 +916,8 @@ class _FunctionInterpreter:
             return
         live = frozenset(o for o in taint if kind not in o.cleared)
         if live:
-            self.sinks.append(SinkHit(kind, f"{what}()", self.m.span(node), live, callee))
+            span = self.m.span(node)
+            self.sinks.append(SinkHit(kind, f"{what}()", span, live, callee, self.guards))
 
     def _track_object(self, name: str, value: ast.expr) -> None:
         """What kind of object ``name`` now holds, as the checks above need to know:
@@ -931,7 +979,7 @@ class _FunctionInterpreter:
         if live:
             what = f"{dotted(func) or 'save'}()"
             callee = self.m.callee_ref(func, self)
-            self.sinks.append(SinkHit("path", what, self.m.span(node), live, callee))
+            self.sinks.append(SinkHit("path", what, self.m.span(node), live, callee, self.guards))
 
     def _render(self, node: ast.Call, kwargs: dict[str, Taint], spread: bool) -> None:
         names: list[str] = []
@@ -1309,6 +1357,7 @@ def origin_order(origin: Origin) -> tuple[object, ...]:
         origin.shape,
         origin.depth,
         args,
+        tuple(sorted(map(repr, origin.guards))),
     )
 
 
@@ -1587,21 +1636,6 @@ def _clear_name(env: dict[str, Taint], name: str, kinds: set[str]) -> None:
         env[name] = frozenset({Origin("validated", ",".join(sorted(kinds)))})
     elif name in env:
         env[name] = frozenset(o.clear(kinds) for o in env[name])
-
-
-def _exits(body: list[ast.stmt]) -> bool:
-    """Whether a block always leaves the function (return, raise, abort(...))."""
-    if not body:
-        return False
-    last = body[-1]
-    if isinstance(last, (ast.Return, ast.Raise, ast.Continue, ast.Break)):
-        return True
-    if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call):
-        name = dotted(last.value.func) or ""
-        return name.split(".")[-1] in ("abort", "exit")
-    if isinstance(last, ast.If):
-        return _exits(last.body) and _exits(last.orelse)
-    return False
 
 
 _URL_WORDS: Final = ("url", "next", "redirect", "host", "target", "path", "uri", "link")

@@ -20,9 +20,11 @@ from typing import Final
 
 from flaskwarden.model import Project
 from flaskwarden.python.facts import ModuleFacts, Ref, Span
+from flaskwarden.python.guards import NO_GUARDS, Guard, refuted
 from flaskwarden.python.names import REQUEST_OBJECTS
 from flaskwarden.taint.engine import (
     CLEAN,
+    CallSite,
     FunctionTaint,
     ModuleTaint,
     Origin,
@@ -51,6 +53,9 @@ class ParamSink:
     steps: tuple[Step, ...]
     hit: SinkHit
     module: ModuleFacts
+    # the path runs only if these hold of the function's parameters: a call passing
+    # constants that fail one does not reach the sink
+    guards: frozenset[Guard] = NO_GUARDS
 
 
 @dataclass(frozen=True, eq=False)
@@ -182,6 +187,11 @@ class Resolver:
                                 cleared=inner.cleared | ret.cleared | origin.cleared,
                                 shape=ret.shape if inner.kind == "source" else inner.shape,
                                 steps=_join(inner.steps, call_steps + ret.steps),
+                                guards=(
+                                    inner.guards
+                                    if inner.kind == "source"
+                                    else inner.guards | origin.guards
+                                ),
                             )
                         )
         return _bounded(result)
@@ -223,7 +233,12 @@ class Resolver:
                     if origin.kind == "param" and hit.kind not in origin.cleared:
                         found.append(
                             ParamSink(
-                                origin.label, origin.cleared, origin.steps, hit, located.module
+                                origin.label,
+                                origin.cleared,
+                                origin.steps,
+                                hit,
+                                located.module,
+                                hit.guards | origin.guards,
                             )
                         )
             for site in located.function.calls:
@@ -231,7 +246,7 @@ class Resolver:
                 if callee is None:
                     continue
                 args = dict(site.args)
-                for sink in self.param_sinks(callee, depth + 1):
+                for sink in _possible(self.param_sinks(callee, depth + 1), site, callee):
                     passed = _argument(args, callee.function, sink.param)
                     for origin in self.resolve(passed, located.module, depth):
                         cleared = origin.cleared | sink.cleared
@@ -244,6 +259,7 @@ class Resolver:
                                     + sink.steps,
                                     sink.hit,
                                     sink.module,
+                                    site.guards | origin.guards,
                                 )
                             )
         finally:
@@ -252,7 +268,8 @@ class Resolver:
         # are found in set order, which changes from one process to the next); at most 64.
         unique: dict[tuple[object, ...], ParamSink] = {}
         for sink in sorted(found, key=_param_sink_order):
-            unique.setdefault((sink.param, sink.hit, sink.module.path, sink.cleared), sink)
+            where = (sink.param, sink.hit, sink.module.path, sink.cleared, sink.guards)
+            unique.setdefault(where, sink)
         result = tuple(unique.values())[:64]
         self._param_sinks[key] = result
         return result
@@ -275,7 +292,7 @@ class Resolver:
                 if callee is None:
                     continue
                 args = dict(site.args)
-                for sink in self.param_sinks(callee):
+                for sink in _possible(self.param_sinks(callee), site, callee):
                     passed = _argument(args, callee.function, sink.param)
                     for origin in self.resolve(passed, module):
                         cleared = origin.cleared | sink.cleared
@@ -295,7 +312,20 @@ class Resolver:
 def _param_sink_order(sink: ParamSink) -> tuple[object, ...]:
     steps = tuple((s.path, s.line, s.column, s.message) for s in sink.steps)
     where = (sink.module.path, sink.hit.span.line, sink.hit.span.column, sink.hit.kind)
-    return (len(steps), sink.param, where, steps, tuple(sorted(sink.cleared)))
+    guards = tuple(sorted(map(repr, sink.guards)))
+    return (len(steps), sink.param, where, steps, tuple(sorted(sink.cleared)), guards)
+
+
+def _possible(sinks: tuple[ParamSink, ...], site: CallSite, callee: Located) -> list[ParamSink]:
+    """The callee's parameter -> sink paths this call can take: not those guarded by
+    a test that the call's literal arguments (or the defaults it leaves) fail."""
+    function = callee.function
+    params = tuple(p for p in function.params if p not in ("self", "cls"))
+    return [
+        sink
+        for sink in sinks
+        if not sink.guards or not refuted(sink.guards, site.literals, params, function.defaults)
+    ]
 
 
 def _live(origin: Origin, hit: SinkHit) -> bool:
