@@ -72,6 +72,13 @@ _GUNICORN: Final = re.compile(r"^gunicorn([._-]?(conf|config|cfg|settings))?\.py
 _COMPOSE: Final = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$")
 _PROXY_NAMES: Final = frozenset({"nginx.conf", "caddyfile", ".htaccess", "httpd.conf"})
 _PROXY_WORDS: Final = ("nginx", "apache", "httpd", "caddy", "conf.d", "sites-")
+# `Dockerfile.dev` is a Dockerfile; `dockerfile.js` (an editor's syntax mode) or
+# `Dockerfile.md` is code or text about one.
+_NOT_DOCKERFILE: Final = frozenset(
+    {".js", ".mjs", ".cjs", ".ts", ".jsx", ".tsx", ".json", ".map", ".css", ".html",
+     ".md", ".rst", ".txt", ".snippets", ".vim", ".el", ".rb", ".go", ".java", ".toml",
+     ".yml", ".yaml", ".xml", ".svg", ".png", ".gif", ".gz", ".zip"}
+)  # fmt: skip
 _REQUIREMENTS: Final = re.compile(r"^(requirements|constraints)([\w.-]*)\.(txt|in)$")
 
 
@@ -87,7 +94,9 @@ def classify(rel: str) -> FileKind | None:
         return FileKind.PYTHON
     if lower.endswith(".dockerignore"):
         return None  # Dockerfile.dockerignore: the ignore file of that Dockerfile
-    if lower in ("dockerfile", "containerfile") or lower.startswith("dockerfile."):
+    if lower in ("dockerfile", "containerfile") or (
+        lower.startswith("dockerfile.") and suffix not in _NOT_DOCKERFILE
+    ):
         return FileKind.DOCKERFILE
     if lower.endswith(".dockerfile"):
         return FileKind.DOCKERFILE
