@@ -1097,6 +1097,8 @@ class ModuleAnalyzer:
             # {"username": "username", "password": "password"}: a map of field names
             # (request key -> model attribute), not a user record
             return
+        if _renames_settings(node):
+            return
         for key, value in zip(node.keys, node.values, strict=False):
             if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
                 continue
@@ -1401,6 +1403,24 @@ def _is_name_table(node: ast.ClassDef) -> bool:
             if named >= 2:
                 return True
     return False
+
+
+def _renames_settings(node: ast.Dict) -> bool:
+    """A table of setting or environment variable names (``{"IRIS_SECRET_KEY":
+    "SECRET_KEY", "POSTGRES_PASSWORD": "DB_PASS"}``, new name -> old name): two
+    secret-named keys holding names, or one whose value renames the key itself
+    (``{"SECRET_KEY": "APP_SECRET_KEY"}``)."""
+    named = 0
+    for key, value in zip(node.keys, node.values, strict=False):
+        if not (isinstance(key, ast.Constant) and isinstance(value, ast.Constant)):
+            continue
+        name, text = key.value, value.value
+        if not isinstance(name, str) or not is_secret_name(name) or not is_name_like(text):
+            continue
+        if is_name_like(name) and (name.endswith(str(text)) or str(text).endswith(name)):
+            return True
+        named += 1
+    return named >= 2
 
 
 # Client classes taking the password by position: its index.
