@@ -777,6 +777,9 @@ class _FunctionInterpreter:
         ):
             taint = _as_str(_union(args) | _union(kwargs.values()))
             return _fixed_host(ast.JoinedStr(values=[func.value]), taint)
+        if isinstance(func, ast.Attribute) and func.attr == "replace" and _strips_path(node):
+            # name.replace(".", "").replace("/", ""): one path component, never ".."
+            return frozenset(o.clear({"path"}) for o in _as_str(receiver | _union(args)))
         if (
             isinstance(func, ast.Attribute)
             and func.attr in tables.PROPAGATING_METHODS
@@ -1359,6 +1362,34 @@ def origin_order(origin: Origin) -> tuple[object, ...]:
         args,
         tuple(sorted(map(repr, origin.guards))),
     )
+
+
+def _strips_path(node: ast.Call) -> bool:
+    """A chain of ``.replace(x, "")`` (or ``"_"``) calls taking out every ``/`` and
+    every ``.`` (or ``..``, after the slashes): what is left cannot climb out of a
+    directory or name an absolute path."""
+    removed: list[str] = []  # outermost call first: the last replacement made
+    current: ast.expr = node
+    while (
+        isinstance(current, ast.Call)
+        and isinstance(current.func, ast.Attribute)
+        and current.func.attr == "replace"
+        and len(current.args) == 2
+    ):
+        old, new = current.args
+        if (
+            isinstance(old, ast.Constant)
+            and isinstance(old.value, str)
+            and isinstance(new, ast.Constant)
+            and isinstance(new.value, str)
+            and not any(ch in new.value for ch in "./\\")
+        ):
+            removed.append(old.value)
+        current = current.func.value
+    if "/" not in removed:
+        return False
+    slashes = removed.index("/")
+    return "." in removed or ".." in removed[:slashes]
 
 
 def _shallow(taint: Taint) -> Taint:
