@@ -272,6 +272,8 @@ class AppAnalyzer:
         # (class, attribute) holding a requests.Session: `self.http = requests.Session()`
         self.attr_sessions: set[tuple[str, str]] = set()
         self.httpauth: set[str] = set()
+        # module functions that return a new requests.Session: `with get_session() as s:`
+        self.session_factories: set[str] = set()
 
     # -- entry point ---------------------------------------------------------------
 
@@ -362,6 +364,8 @@ class AppAnalyzer:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.module_functions.add(stmt.name)
                 self.module_names.add(stmt.name)
+                if "ession" in self.text and self._returns_session(stmt):
+                    self.session_factories.add(stmt.name)
             elif isinstance(stmt, ast.ClassDef):
                 self.module_classes.add(stmt.name)
                 self.module_names.add(stmt.name)
@@ -433,6 +437,40 @@ class AppAnalyzer:
                             and target.value.id == this
                         ):
                             self.attr_sessions.add((cls.name, target.attr))
+
+    def _returns_session(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        """``s = requests.Session(); ...; return s`` (also ``s = s or requests.Session()``
+        for an optional ``s`` passed in) or ``return requests.Session()``."""
+        sessions: set[str] = set()
+        returns: list[ast.expr | None] = []
+        for stmt in all_statements(node.body):
+            if not isinstance(stmt, (ast.Assign, ast.Return)):
+                continue
+            value = stmt.value
+            if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or):
+                value = value.values[-1]  # `session = session or requests.Session()`
+            if isinstance(stmt, ast.Return):
+                returns.append(value)
+            elif value is not None and self._is_session_call(value):
+                sessions.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+        return bool(returns) and all(
+            value is not None
+            and (
+                self._is_session_call(value)
+                or (isinstance(value, ast.Name) and value.id in sessions)
+            )
+            for value in returns
+        )
+
+    def _makes_session(self, value: ast.expr, fn: _Function) -> bool:
+        """A call of this module's session factory (not shadowed by a local)."""
+        func = value.func if isinstance(value, ast.Call) else None
+        return (
+            isinstance(func, ast.Name)
+            and func.id in self.session_factories
+            and func.id not in fn.locals
+            and func.id not in fn.params
+        )
 
     def _is_session_call(self, value: ast.expr) -> bool:
         return isinstance(value, ast.Call) and self.qualify(value.func, None) in _SESSION_CLASSES
@@ -661,7 +699,7 @@ class AppAnalyzer:
                 fn.instances[name] = instance
         if qual == "subprocess.Popen":
             fn.popen.add(name)
-        elif qual in _SESSION_CLASSES:
+        elif qual in _SESSION_CLASSES or self._makes_session(value, fn):
             fn.http_sessions.add(name)
         elif qual in _WEAK_CLASSES:
             fn.weak[name] = qual.rsplit(".", 1)[1]
