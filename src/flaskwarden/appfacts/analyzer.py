@@ -53,8 +53,8 @@ from flaskwarden.python.guards import (
     NO_GUARDS,
     Guard,
     GuardTests,
+    after_if,
     call_literals,
-    exits,
     literal_defaults,
 )
 from flaskwarden.python.names import REQUEST_OBJECTS, ROUTE_ATTRS, is_expose
@@ -528,11 +528,7 @@ class AppAnalyzer:
             self._block(stmt.body, fn, cls, dev or _dev_test(stmt.test))
             fn.guards = enclosing | else_guards
             self._block(stmt.orelse, fn, cls, dev)
-            fn.guards = enclosing
-            if exits(stmt.body):
-                fn.guards = enclosing | else_guards  # `if not remote: return ...`
-            elif exits(stmt.orelse):
-                fn.guards = enclosing | body_guards
+            fn.guards = after_if(stmt, enclosing, body_guards, else_guards)
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
             self._exprs(stmt.iter, fn, cls)
             self._bind(stmt.target, self.labels(stmt.iter, fn), fn)

@@ -139,6 +139,7 @@ def refuted(
     if not call.consts and call.spread:
         return False
     consts = dict(call.consts)
+    default = dict(defaults)
     for guard in guards:
         param = guard[0]
         keys = [f"kw:{param}"]
@@ -150,11 +151,10 @@ def refuted(
             value = consts[known[0]]
         elif call.spread or any(key in call.given for key in keys):
             continue  # passed, but not as a literal
-        else:
-            default = dict(defaults)
-            if param not in default:
-                continue
+        elif param in default:
             value = default[param]
+        else:
+            continue
         if not _holds(guard, value):
             return True
     return False
@@ -175,6 +175,21 @@ def _literal(node: ast.expr) -> TypeGuard[ast.Constant]:
     if not isinstance(node, ast.Constant) or not isinstance(node.value, _LITERALS):
         return False
     return not isinstance(node.value, str) or len(node.value) <= _MAX_TEXT
+
+
+def after_if(
+    stmt: ast.If,
+    enclosing: frozenset[Guard],
+    body: frozenset[Guard],
+    orelse: frozenset[Guard],
+) -> frozenset[Guard]:
+    """The guards for the statements after an ``if``: when one branch always leaves,
+    what follows runs only under the other's (``if not remote: return ...``)."""
+    if exits(stmt.body):
+        return enclosing | orelse
+    if exits(stmt.orelse):
+        return enclosing | body
+    return enclosing
 
 
 def exits(body: list[ast.stmt]) -> bool:

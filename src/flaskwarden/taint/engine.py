@@ -27,6 +27,7 @@ from flaskwarden.python.guards import (
     CallLiterals,
     Guard,
     GuardTests,
+    after_if,
     call_literals,
     exits,
     literal_defaults,
@@ -369,13 +370,9 @@ class _FunctionInterpreter:
                     _clear_name(self.env, name, kinds)
         self.guards = outer | else_guards
         self._block(stmt.orelse)
-        self.guards = outer
+        self.guards = after_if(stmt, outer, body_guards, else_guards)
         else_env = self.env
         body_exits = exits(stmt.body)
-        if body_exits:
-            self.guards = outer | else_guards  # `if not remote: return ...`
-        elif exits(stmt.orelse):
-            self.guards = outer | body_guards
         if body_exits and any(not positive for _, positive, _ in checks):
             # `if not is_safe(x): abort(400)`: after the if, x is validated
             self.env = else_env
