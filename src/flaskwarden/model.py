@@ -20,6 +20,7 @@ from flaskwarden.findings import Confidence
 from flaskwarden.python import names
 from flaskwarden.python.evaluate import Evaluator, Value
 from flaskwarden.python.facts import (
+    SCRIPT_SERVERS,
     UNNAMED,
     Assigned,
     ClassFacts,
@@ -33,7 +34,16 @@ from flaskwarden.python.facts import (
 from flaskwarden.python.source import module_name
 
 # "other": known *not* to be an app (a Celery instance, a thread, a socket server...).
-Kind = Literal["flask-app", "blueprint", "socketio", "other-app", "other", "unknown"]
+Kind = Literal[
+    "flask-app",
+    "blueprint",
+    "socketio",
+    "script-manager",  # Flask-Script's Manager: `manage.py <command>`
+    "script-server",  # Flask-Script's Server command: the development server
+    "other-app",
+    "other",
+    "unknown",
+]
 
 _CLASS_KINDS: Final[dict[str, Kind]] = {
     "flask.Flask": "flask-app",
@@ -45,6 +55,9 @@ _CLASS_KINDS: Final[dict[str, Kind]] = {
     "fastapi.FastAPI": "other-app",
     "apiflask.APIFlask": "flask-app",
     "connexion.FlaskApp": "other-app",
+    "flask_script.Manager": "script-manager",
+    "flask.ext.script.Manager": "script-manager",
+    **dict.fromkeys(SCRIPT_SERVERS, "script-server"),
 }
 _VALUE_KINDS: Final[dict[str, Kind]] = {
     "flask.current_app": "flask-app",

@@ -65,6 +65,44 @@ def debug_flag(value: str) -> bool:
     return bool(value) and value.lower() not in _FALSE_WORDS
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """The development server a script starts: the run call, and the Flask-Script
+    command that leads to it ("" for a plain ``app.run()``; ``builtin`` for the
+    ``runserver`` Flask-Script adds by itself, which no code spells out)."""
+
+    call: RunCall
+    command: str = ""
+    builtin: bool = False
+
+
+@dataclass(frozen=True)
+class _ServerOptions:
+    host: str | None = None
+    debug: bool | None = None
+
+
+def _script_server_options(args: list[str]) -> _ServerOptions:
+    """Flask-Script ``runserver`` options that override the code: ``-h/--host``,
+    ``-d/--debug``, ``-D/--no-debug`` (Flask-Script 2.0)."""
+    options, _ = parse_options(
+        args,
+        flags={"-d", "--debug", "-D", "--threaded", "--passthrough-errors", "-r", "--reload",
+               "-R"},
+        values={"-h", "--host", "-p", "--port", "--processes", "--ssl-crt", "--ssl-key"},
+    )  # fmt: skip
+    host: str | None = None
+    debug: bool | None = None
+    for name, value in options:
+        if name in ("-h", "--host"):
+            host = value
+        elif name in ("-d", "--debug"):
+            debug = value == "true"
+        elif name == "-D":
+            debug = False
+    return _ServerOptions(host, debug)
+
+
 def _skip_dotenv(env: Environment) -> EnvVar | None:
     var = env.get("FLASK_SKIP_DOTENV")
     if var is None or not var.value:
@@ -86,6 +124,7 @@ class Extras:
     """Findings-relevant facts besides DEBUG that resolution discovers."""
 
     dev_server: CodeRef | None = None
+    dev_how: str = "app.run()"  # how the script starts it, for messages
     host: Switch | None = None  # a deployment setting that binds every interface
     reload: list[Switch] = field(default_factory=list)
     confidence_medium: bool = False
@@ -408,35 +447,74 @@ class Resolver:
                 DebugState.UNKNOWN, [f"{intro} runs {what}, which is not in the scan"]
             )
         target.app_module = module.path
-        call = self._main_run_call(module)
-        if call is None:
+        args = [value for _, value in server.options]
+        found = self._main_run_call(module, args)
+        if found is None:
             return DebugResolution(
                 DebugState.UNKNOWN,
                 [f"{intro} runs {module.path}, which does not start Flask's development server"],
             )
+        call, command = found.call, found.command
         extras.dev_server = CodeRef(module.path, call.span.line, "app.run() starts here")
+        if command:
+            extras.dev_how = f"Flask-Script's `{command}` command, which runs app.run()"
         run_ref = CodeRef(module.path, call.span.line, f"{call.span.snippet} ({module.path})")
-        chain = [
-            f"{intro} runs {module.path} as __main__, which calls {call.span.snippet} "
-            f"({module.path}:{call.span.line}): Werkzeug's development server"
-        ]
+        where = f"{call.span.snippet} ({module.path}:{call.span.line})"
+        if not command:
+            chain = [f"{intro} runs {module.path} as __main__, which calls {where}: "
+                     "Werkzeug's development server"]  # fmt: skip
+        elif call.command is None:
+            chain = [f"{intro} runs the Flask-Script command `{command}` of {module.path}, "
+                     f"which calls {where}: Werkzeug's development server"]  # fmt: skip
+        elif not found.builtin:
+            chain = [f"{intro} runs the Flask-Script command `{command}` of {module.path}, "
+                     f"{where}: Flask-Script's Server runs app.run(), Werkzeug's "
+                     "development server"]  # fmt: skip
+        else:
+            chain = [f"{intro} runs Flask-Script's built-in `runserver` command "
+                     f"({where}): Server() runs app.run(), Werkzeug's development server, "
+                     "on 127.0.0.1 with the debugger when app.debug is on"]  # fmt: skip
         env_code = self._code_dotenv(target, env, chain)
         source = self.source(module)
         code = [run_ref]
         result: DebugResolution
-        debug_value = call.kwargs.get("debug")
-        if debug_value is not None:
-            result = self._explicit_debug(module, source, call, env_code, chain, code)
+        cli = _script_server_options(args[args.index(command) + 1 :]) if command else None
+        switch = "debug" if call.command is None else "use_debugger"
+        if cli is not None and cli.debug is not None:
+            flag = "--debug" if cli.debug else "--no-debug"
+            chain.append(f"{flag} on the command line turns the debugger "
+                         f"{'on' if cli.debug else 'off'}")  # fmt: skip
+            result = DebugResolution(DebugState.ON if cli.debug else DebugState.OFF, chain,
+                                     code=code)  # fmt: skip
+            if cli.debug and target.command is not None:
+                described = f"`{command} {flag}` on the command line"
+                result.switches.append(Switch(target.command.origin, described))
+        elif call.kwargs.get(switch) is not None:
+            result = self._explicit_debug(module, source, call, env_code, chain, code, switch)
+        elif call.command is not None:
+            # Server reads app.debug before it calls app.run(): dotenv files app.run()
+            # loads come too late to matter
+            chain.append("Server() has no use_debugger= argument, so it serves the debugger "
+                         "when app.debug is on: the app's DEBUG config decides")  # fmt: skip
+            result = self._config_debug(env_code, chain, code)
         else:
             result = self._run_without_debug(target, module, call, env_code, cwd, chain, code)
-        debugger_kw = call.kwargs.get("use_debugger")
+        debugger_kw = call.kwargs.get("use_debugger") if call.command is None else None
         debugger_off = debugger_kw is not None and debugger_kw.known and not debugger_kw.truthy
         result.debugger = result.state is DebugState.ON and not debugger_off
+        if cli is not None and cli.host is not None and target.command is not None:
+            if cli.host.strip("[]") in ALL_INTERFACES and cli.host:
+                result.all_interfaces = True
+                extras.host = Switch(target.command.origin,
+                                     f"binds {cli.host} (every interface)")  # fmt: skip
+                chain.append(f"--host {cli.host} on the command line binds every interface")
+            return result
         self._script_host(module, source, call, env_code, result, extras)
         return result
 
-    def _main_run_call(self, module: ModuleFacts) -> RunCall | None:
-        """The dev-server run call that executes when the module runs as __main__."""
+    def _main_run_call(self, module: ModuleFacts, args: list[str]) -> _Entry | None:
+        """The dev-server run call that executes when the module runs as __main__ with
+        ``args``: ``app.run()``, or what the Flask-Script command ``args`` names runs."""
         source = self.source(module)
         reachable = set(self.project.import_time_functions(module))
         if source is not None:
@@ -449,13 +527,69 @@ class Resolver:
                 function = module.functions.get(name)
                 if function is not None:
                     stack.extend(function.calls)
-        for call in module.run_calls:
-            if dev_server(call, module, self.project) is None:
-                continue
+
+        def runs(call: RunCall) -> bool:
             if call.context in ("main", "import", "main-else") and not call.scope:
-                return call
-            if call.scope and call.scope.split(".", 1)[0] in reachable:
-                return call
+                return True
+            return bool(call.scope) and call.scope.split(".", 1)[0] in reachable
+
+        managers = [
+            call
+            for call in module.run_calls
+            if call.command is None
+            and runs(call)
+            and self.project.kind_of(call.receiver, module).kind == "script-manager"
+        ]
+        if managers:  # manager.run(): the command named on the command line runs
+            return self._script_command(module, managers[-1], args)
+        for call in module.run_calls:
+            if call.command is None and runs(call) and dev_server(call, module, self.project):
+                return _Entry(call)
+        return None
+
+    def _script_command(
+        self, module: ModuleFacts, manager: RunCall, args: list[str]
+    ) -> _Entry | None:
+        """What ``manage.py <command>`` starts under Flask-Script: a ``Server`` added
+        under that name, a ``@manager.command`` function calling ``app.run()``, or the
+        ``runserver`` Flask-Script adds by itself."""
+        command = next((arg for arg in args if not arg.startswith("-")), "")
+        if not command:
+            return None  # Flask-Script prints its usage
+        servers = [
+            call for call in module.run_calls
+            if call.command is not None and dev_server(call, module, self.project)
+        ]  # fmt: skip
+        named = [call for call in servers if call.command == command]
+        if not named and command == "runserver":
+            named = [call for call in servers if call.command == ""]  # `server = Server()`
+        if named:
+            return _Entry(named[-1], command)  # the last add_command wins
+        function = module.functions.get(command)
+        if function is not None and any(
+            decorator.attr in ("command", "option", "options")
+            and self.project.kind_of(decorator.receiver, module).kind == "script-manager"
+            for decorator in function.decorators
+        ):
+            for call in module.run_calls:
+                if (
+                    call.command is None
+                    and call.scope.split(".", 1)[0] == command
+                    and dev_server(call, module, self.project)
+                ):
+                    return _Entry(call, command)
+            return None
+        if command == "runserver":
+            builtin = RunCall(
+                receiver="call:import:flask_script.Server",
+                scope="",
+                context="main",
+                kwargs={},
+                kwarg_spans={},
+                span=manager.span,
+                command=command,
+            )
+            return _Entry(builtin, command, builtin=True)
         return None
 
     def _code_dotenv(self, target: Target, env: Environment, chain: list[str]) -> Environment:
@@ -478,12 +612,14 @@ class Resolver:
 
     def _explicit_debug(
         self, module: ModuleFacts, source: ModuleSource | None, call: RunCall,
-        env: Environment, chain: list[str], code: list[CodeRef],
+        env: Environment, chain: list[str], code: list[CodeRef], name: str = "debug",
     ) -> DebugResolution:  # fmt: skip
-        static = call.kwargs["debug"]
-        span = call.kwarg_spans.get("debug", call.span)
+        """``app.run(debug=...)`` (or a Flask-Script ``Server(use_debugger=...)``, whose
+        ``name`` this is) decides, whatever the environment says."""
+        static = call.kwargs[name]
+        span = call.kwarg_spans.get(name, call.span)
         node = source.expression_at(span) if source is not None else None
-        text = f"debug={_expr_text(node)}"
+        text = f"{name}={_expr_text(node)}"
         value = source.evaluator(env.values()).evaluate(node) if source and node else static
         where = f"({module.path}:{span.line})"
         if not value.known:
@@ -495,7 +631,7 @@ class Resolver:
             result = DebugResolution(DebugState.ON, chain, code=code)
             self._latent(result, env, f"{text} ({module.path}:{span.line})", False)
             return result
-        deciding = [env.get(name) for name in value.env if env.get(name) is not None]
+        deciding = [env.get(var) for var in value.env if env.get(var) is not None]
         settings = ", ".join(v.describe() for v in deciding if v is not None)
         with_env = f" with {settings}" if settings else ""
         chain.append(

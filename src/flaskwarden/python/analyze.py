@@ -25,6 +25,7 @@ from flaskwarden.python.evaluate import (
     dotted,
 )
 from flaskwarden.python.facts import (
+    SCRIPT_SERVERS,
     UNNAMED,
     Assigned,
     ClassFacts,
@@ -131,6 +132,8 @@ class ModuleAnalyzer:
         # Classes that list names, not values (see _is_name_table).
         self._name_tables: set[str] = set()
         self._uses_hashlib = False  # set once imports are known
+        # Flask-Script command objects by node: the name add_command registers them under.
+        self._command_names: dict[int, str] = {}
         # Undecorated functions, in case add_url_rule makes one a view.
         self._function_nodes: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, _Scope]] = {}
 
@@ -886,11 +889,17 @@ class ModuleAnalyzer:
                 self._run_call(node, self.ref(owner, scope), scope, context)
             elif func.attr == "add_url_rule":
                 self._url_rule(node, self.ref(owner, scope), scope)
+            elif func.attr == "add_command":
+                self._add_command(node)
             elif config_of is not None:
                 self._config_call(node, func.attr, config_of, scope)
         qual = self.evaluator.qualify(func)
         if qual == "werkzeug.serving.run_simple" or qual == "werkzeug.run_simple":
             self._run_call(node, f"import:{qual}", scope, context)
+        elif id(node) in self._command_names or qual in SCRIPT_SERVERS:
+            # Flask-Script's Server (or a class the model may find is one)
+            name = self._command_names.get(id(node), "")
+            self._run_call(node, f"call:{self.ref(func, scope)}", scope, context, name)
         callee = func.attr if isinstance(func, ast.Attribute) else dotted(func) or ""
         # env lookups: secret-named variable with a literal default (FW202/FW203)
         lookup = self.evaluator.env_lookup(node)
@@ -960,8 +969,25 @@ class ModuleAnalyzer:
                 what = f"the password passed to {dotted(node.func) or 'this call'}()"
                 self.event(kind, secret, what, scope_name)
 
+    def _add_command(self, node: ast.Call) -> None:
+        """``manager.add_command("runserver", Server(...))``: remember the name, for
+        the command object's own call (visited next)."""
+        args = node.args
+        if (
+            len(args) >= 2
+            and isinstance(args[0], ast.Constant)
+            and isinstance(args[0].value, str)
+            and isinstance(args[1], ast.Call)
+        ):
+            self._command_names[id(args[1])] = args[0].value
+
     def _run_call(
-        self, node: ast.Call, receiver: Ref, scope: _Scope | None, context: Context
+        self,
+        node: ast.Call,
+        receiver: Ref,
+        scope: _Scope | None,
+        context: Context,
+        command: str | None = None,
     ) -> None:
         kwargs: dict[str, Value] = {}
         spans: dict[str, Span] = {}
@@ -969,7 +995,9 @@ class ModuleAnalyzer:
         positional_app: Ref | None = None
         args = list(node.args)
         names: tuple[str, ...] = ("host", "port", "debug", "load_dotenv")
-        if receiver.endswith("run_simple"):
+        if command is not None:
+            names = ("host", "port", "use_debugger", "use_reloader")  # Server(...)
+        elif receiver.endswith("run_simple"):
             names = ("host", "port", "application", "use_reloader", "use_debugger", "use_evalex")
         elif args and not _could_be_host(args[0]):
             positional_app = self.ref(args[0], scope)  # socketio.run(app, ...)
@@ -1000,6 +1028,7 @@ class ModuleAnalyzer:
                 kwarg_refs=refs,
                 env_gated=self._gates > 0,
                 gates=tuple(self._deferred),
+                command=command,
             )
         )
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from flaskwarden.python.evaluate import Value
 
@@ -110,6 +110,13 @@ class Gate:
     branch: bool  # True: the if's body (runs when the test is true); False: its else
 
 
+# Flask-Script's development-server command (Flask-Script 2.0, and the old flask.ext
+# namespace): `manage.py runserver` runs app.run() through it.
+SCRIPT_SERVERS: Final = frozenset(
+    {"flask_script.Server", "flask_script.commands.Server", "flask.ext.script.Server"}
+)
+
+
 @dataclass(frozen=True)
 class RunCall:
     """``<receiver>.run(...)``: possibly the Flask development server."""
@@ -128,6 +135,11 @@ class RunCall:
     env_gated: bool = False
     # Enclosing ifs that read other modules' constants: the model decides (see Gate).
     gates: tuple[Gate, ...] = ()
+    # Not a call that runs the server but a Flask-Script command object
+    # (`manager.add_command("runserver", Server(host=...))`): the server starts when
+    # `manage.py <command>` is run. The name it is registered under ("" when not
+    # known); None for every other run call. The receiver is then `call:<the class>`.
+    command: str | None = None
 
 
 @dataclass(frozen=True)

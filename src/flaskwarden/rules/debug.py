@@ -19,7 +19,13 @@ _AUTH_WORDS: Final = ("login", "auth", "required", "admin", "permission", "role"
 
 
 def dev_server(call: RunCall, module: ModuleFacts, project: Project) -> Resolved | None:
-    """Whether ``call`` starts Werkzeug's development server, and how sure we are."""
+    """Whether ``call`` starts Werkzeug's development server, and how sure we are.
+    A Flask-Script ``Server`` command object (or a project subclass of it) does, once
+    its command is run."""
+    if call.command is not None:
+        if project.kind_of(call.receiver, module).kind == "script-server":
+            return Resolved("flask-app", Confidence.HIGH)
+        return None
     if call.receiver.endswith("run_simple"):
         return Resolved("flask-app", Confidence.HIGH)
     resolved = project.kind_of(call.receiver, module)
@@ -99,7 +105,9 @@ def debug_enabled(module: ModuleFacts, project: Project) -> Iterator[Finding]:
 
     ## What it does
     Finds Flask's debug mode turned on by the code itself: `app.run(debug=True)`,
-    `use_debugger=True`/`use_evalex=True`, `app.debug = True`, `app.config["DEBUG"] = True`,
+    `use_debugger=True`/`use_evalex=True` (also Flask-Script's
+    `Server(use_debugger=True)`, what `manage.py runserver` runs), `app.debug = True`,
+    `app.config["DEBUG"] = True`,
     `config.update(DEBUG=True)`/`from_mapping(DEBUG=True)`, a module constant `DEBUG = True`
     that reaches the app (`debug=DEBUG`, `from_object`, `from_pyfile`), and `DEBUG = True`
     in a configuration class that is not named for development or testing. Values read
@@ -279,7 +287,8 @@ def run_at_import(module: ModuleFacts, project: Project) -> Iterator[Finding]:
     level, in the `else:` branch of the `if __name__ == "__main__":` guard, or in a
     function that module level calls (`main()`, `status = serve()`). Under the guard
     (either operand order), or in a function only the guarded block calls, is fine; so
-    are test modules, which a WSGI server never imports.
+    are test modules, which a WSGI server never imports, and Flask-Script's
+    `manager.add_command("runserver", Server())`, which only registers a command.
 
     ## Why is this bad?
     Production servers such as gunicorn and uWSGI import the module to find the app. A
@@ -319,8 +328,8 @@ def run_at_import(module: ModuleFacts, project: Project) -> Iterator[Finding]:
     reachable = project.import_time_functions(module)
     for call in module.run_calls:
         server = dev_server(call, module, project)
-        if server is None:
-            continue
+        if server is None or call.command is not None:
+            continue  # a Flask-Script Server() only serves when its command is run
         if call.scope == "" and call.context in ("import", "main-else"):
             where = (
                 "in the else branch of the __main__ guard"
@@ -349,7 +358,8 @@ def dev_server_all_interfaces(module: ModuleFacts, project: Project) -> Iterator
     ## What it does
     Finds the development server started with `host="0.0.0.0"`, `"::"` or `""` (directly,
     through a module constant, or as the default of an environment lookup such as
-    `os.environ.get("HOST", "0.0.0.0")`, or a constant imported from another module).
+    `os.environ.get("HOST", "0.0.0.0")`, or a constant imported from another module),
+    also Flask-Script's `Server(host="0.0.0.0")`, which `manage.py runserver` starts.
     `host="127.0.0.1"` (the default) is fine, and so is a production server (gunicorn,
     uWSGI) binding `0.0.0.0` in a container, or `"0.0.0.0"` anywhere it is not the
     development server's host (a socket, a network range).

@@ -102,8 +102,10 @@ def dev_server_entrypoint(ctx: ScanContext) -> Iterator[Finding]:
     container `command`/`args`, a Procfile process or a systemd `ExecStart` running
     `flask run` (also `python -m flask run`, behind `sh -c`, `exec`, `tini --`, an
     entrypoint script), or `python app.py` / `python -m pkg` whose module calls
-    `app.run()` when run as a script. Targets named for development (`Dockerfile.dev`,
-    `docker-compose.override.yml`, a `dev` stage, service or namespace) are not reported.
+    `app.run()` when run as a script, or `python manage.py runserver` where that
+    Flask-Script command is a `Server` or a command function calling `app.run()`.
+    Targets named for development (`Dockerfile.dev`, `docker-compose.override.yml`, a
+    `dev` stage, service or namespace) are not reported.
     gunicorn, uWSGI, waitress, hypercorn and uvicorn are production servers: not reported.
 
     ## Why is this bad?
@@ -153,7 +155,7 @@ def dev_server_entrypoint(ctx: ScanContext) -> Iterator[Finding]:
         if debug is not None and debug.state is DebugState.ON and debug.debugger:
             state = " Debug is on here, so it also serves the interactive debugger (FW105)."
         server = target.server
-        how = "`flask run`" if server and server.kind is ServerKind.FLASK_RUN else "app.run()"
+        how = "`flask run`" if server and server.kind is ServerKind.FLASK_RUN else extras.dev_how
         dev = extras.dev_server
         refs = [dev] if dev is not None and dev.path != group.origin.path else []
         if debug is not None:
