@@ -55,6 +55,7 @@ from flaskwarden.python.guards import (
     GuardTests,
     after_if,
     call_literals,
+    exits,
     literal_defaults,
 )
 from flaskwarden.python.names import REQUEST_OBJECTS, ROUTE_ATTRS, is_expose
@@ -1154,16 +1155,18 @@ class AppAnalyzer:
 
     def _post_renders(self, fn: _Function) -> list[Span]:
         """``return render_template(...)`` after a write, in a ``request.method ==
-        "POST"`` (or ``form.validate_on_submit()``) branch."""
+        "POST"`` (or ``form.validate_on_submit()``) branch, or after such a branch
+        that writes and falls through to the view's shared ``return render_template``."""
         found: list[Span] = []
         for sub in fn.if_stmts:
             methods = self._test_methods(sub.test, fn)
             if methods is None:
                 continue
-            if "POST" in methods:
-                self._region(sub.body, False, found, fn)
-            elif methods == ("GET",):
-                self._region(sub.orelse, False, found, fn)
+            branch = sub.body if "POST" in methods else sub.orelse
+            if "POST" not in methods and methods != ("GET",):
+                continue
+            if self._region(branch, False, found, fn) and not exits(branch):
+                self._region(_after(fn.node.body, sub) or [], True, found, fn)
         return found
 
     def _region(self, body: list[ast.stmt], wrote: bool, found: list[Span], fn: _Function) -> bool:
@@ -1178,7 +1181,13 @@ class AppAnalyzer:
                 wrote = self._writes(stmt.test, fn) or wrote
                 after_body = self._region(stmt.body, wrote, found, fn)
                 after_else = self._region(stmt.orelse, wrote, found, fn)
-                wrote = after_body or after_else
+                # what follows sees the writes of the branches that fall through to it
+                ends = [(after_body, stmt.body), (after_else, stmt.orelse)]
+                live = [after for after, branch in ends if not exits(branch)]
+                wrote = any(live) if live else after_body or after_else
+                continue
+            if isinstance(stmt, ast.Try) and stmt.handlers:
+                wrote = self._try_region(stmt, wrote, found, fn)
                 continue
             nested = _bodies(stmt)
             if nested:
@@ -1187,6 +1196,19 @@ class AppAnalyzer:
                 continue
             wrote = self._writes(stmt, fn) or wrote
         return wrote
+
+    def _try_region(self, stmt: ast.Try, wrote: bool, found: list[Span], fn: _Function) -> bool:
+        """A handler runs when the ``try`` failed, typically the write itself (a
+        duplicate key): it sees the writes made before the ``try``, not those in it.
+        ``else`` runs after the body succeeded."""
+        after_body = self._region(stmt.body, wrote, found, fn)
+        after_else = self._region(stmt.orelse, after_body, found, fn)
+        ends = [(after_else, stmt.body + stmt.orelse)]
+        for handler in stmt.handlers:
+            ends.append((self._region(handler.body, wrote, found, fn), handler.body))
+        live = [after for after, branch in ends if not exits(branch)]
+        result = any(live) if live else any(after for after, _ in ends)
+        return self._region(stmt.finalbody, result, found, fn)
 
     def _writes(self, node: ast.AST, fn: _Function) -> bool:
         for sub in walk(node):
@@ -1860,6 +1882,25 @@ def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
         yield stmt
         for sub_body in _bodies(stmt):
             yield from _module_statements(sub_body)
+
+
+def _after(body: list[ast.stmt], target: ast.stmt) -> list[ast.stmt] | None:
+    """What runs after ``target`` when it falls through: the rest of its block, then
+    of each enclosing ``if``/``with``/``try`` block, up to a loop (None if
+    ``target`` is not in ``body``)."""
+    for index, stmt in enumerate(body):
+        if stmt is target:
+            return body[index + 1 :]
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for sub_body in _bodies(stmt):
+            found = _after(sub_body, target)
+            if found is None:
+                continue
+            if isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)) or exits(found):
+                return found
+            return found + body[index + 1 :]
+    return None
 
 
 def _bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:

@@ -103,8 +103,11 @@ def post_without_redirect(ctx: ScanContext) -> Iterator[Finding]:
     Finds `return render_template(...)` in the `request.method == "POST"` (or
     `form.validate_on_submit()`) branch of a view that accepts GET and POST, after the
     branch wrote something (`db.session.commit()`, `.save()`, `create_*(...)`, an
-    `INSERT`...). Error pages (a 4xx status) and re-rendering a form that failed
-    validation (no write before it) are not reported.
+    `INSERT`...), or after such a branch that writes and falls through to the view's
+    shared `return render_template(...)` (the usual Flask-WTF shape). Error pages (a
+    4xx status) and re-rendering a form that failed validation (no write on the way
+    to it: a write followed by `return redirect(...)`, or one whose `except` branch
+    leads there) are not reported.
 
     ## Why is this bad?
     The browser's page is now the POST's response: refreshing it, or going back and
