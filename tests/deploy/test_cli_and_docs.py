@@ -63,3 +63,21 @@ def test_documented_examples(rule_id: str, tmp_path: Path) -> None:
             target.write_text(example.code, encoding="utf-8")
         fired = any(f.rule == rule_id for f in run_scan(folder).findings)
         assert fired is should_fire, (rule_id, section)
+
+
+def test_deploy_config_chosen_by_name_from_a_dict() -> None:
+    """The Flasky layout: create_app(os.getenv("FLASK_CONFIG") or "default") loads
+    config[name]; the class the deployment's FLASK_CONFIG (or its absence) picks
+    decides DEBUG, not whichever class sets DEBUG = False."""
+    case = FIXTURES / "deploy" / "config_mapping_default"
+    result = CliRunner().invoke(cli, ["deploy", str(case), "--format", "json", "--no-config"])
+    assert result.exit_code == 0, result.output
+    targets = {t["name"]: t["debug"] for t in json.loads(result.output)["targets"]}
+    web = targets["Procfile process 'web'"]
+    assert (web["state"], web["certain"], web["switches"]) == ("on", False, [])
+    assert "FLASK_CONFIG is not set" in web["chain"][-1]
+    assert "DevelopmentConfig" in web["chain"][-1]
+    assert targets["Procfile process 'api'"]["state"] == "off"
+    admin = targets["Procfile process 'admin'"]
+    assert admin["state"] == "on"
+    assert [s["line"] for s in admin["switches"]] == [10]

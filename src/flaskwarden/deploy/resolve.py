@@ -799,7 +799,7 @@ class Resolver:
         if not writers:
             chain.append("the code never sets DEBUG, so the value Flask reads at creation stands")
             result = self._env_debug(env, chain, code, at_creation=True)
-            return self._flask_env_read(env, result, ())
+            return self._chosen_config(env, self._flask_env_read(env, result, ()))
         values = env.values()
         env_on: list[tuple[DebugWriter, Value]] = []
         literal_on: list[DebugWriter] = []
@@ -845,7 +845,63 @@ class Resolver:
                      f"`{first.span.snippet}`), overriding FLASK_DEBUG from the environment: "
                      "debug off")  # fmt: skip
         result = DebugResolution(DebugState.OFF, chain, code=list(code))
-        return self._flask_env_read(env, result, read_vars)
+        return self._chosen_config(env, self._flask_env_read(env, result, read_vars))
+
+    def _chosen_config(self, env: Environment, result: DebugResolution) -> DebugResolution:
+        """The configuration a name picks from a dict of classes: with
+        ``config = {"default": DevelopmentConfig, ...}`` and
+        ``create_app(os.getenv("FLASK_CONFIG") or "default")``, a deployment that
+        does not set FLASK_CONFIG runs DevelopmentConfig (the Flasky pattern)."""
+        if result.state is not DebugState.OFF:
+            return result
+        defaults = [
+            (var, default)
+            for module in self.project.modules
+            if not module.is_test
+            for var, values in sorted(module.env_defaults.items())
+            for default in sorted(values)
+        ]
+        if not defaults:
+            return result
+        loaded = self.project.loaded_classes()
+        for module in self.project.modules:
+            for name, keys in sorted(module.mapping_keys.items()):
+                refs = module.mappings.get(name, ())
+                for var, default in defaults:
+                    if default not in keys:
+                        continue
+                    setting = env.get(var)
+                    chosen = setting.value if setting is not None else default
+                    if chosen is None or chosen not in keys:
+                        continue
+                    cls = self.project.resolve_class(refs[keys.index(chosen)], module)
+                    if cls is None or (cls.module.path, cls.cls.name) not in loaded:
+                        continue
+                    found = self.project.effective_attr(cls, "DEBUG")
+                    if found is None or not (found[1].value.known and found[1].value.truthy):
+                        continue
+                    holder, attr = found
+                    why = (
+                        f"{setting.describe()} picks" if setting is not None
+                        else f"{var} is not set, so the code's default {default!r} picks"
+                    )  # fmt: skip
+                    where = f"{holder.module.path}:{attr.span.line}"
+                    result.chain.append(
+                        f"but {why} {name}[{chosen!r}] = {cls.cls.name} "
+                        f"({module.path}), whose DEBUG = {attr.value.value!r} ({where}) "
+                        "the app loads: debug probably on"
+                    )
+                    result.state = DebugState.ON
+                    result.certain = False
+                    result.code.append(
+                        CodeRef(holder.module.path, attr.span.line,
+                                f"{cls.cls.name}.DEBUG ({where})")
+                    )  # fmt: skip
+                    if setting is not None:
+                        result.switches.append(Switch(setting.origin, setting.describe(),
+                                                      setting.via))  # fmt: skip
+                    return result
+        return result
 
     def _latent(
         self, result: DebugResolution, env: Environment, masked_by: str, at_creation: bool

@@ -362,6 +362,10 @@ class ModuleAnalyzer:
                 refs = tuple(self.ref(v, None) for v in value_node.values)
                 if all(r != UNNAMED for r in refs):
                     self.facts.mappings[target] = refs
+                    self.facts.mapping_keys[target] = tuple(
+                        k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else ""
+                        for k in value_node.keys
+                    )
             value = self.evaluator.evaluate(value_node)
             assigned = Assigned(value, self.span(stmt))
             values.setdefault(target, []).append(assigned)
@@ -906,6 +910,8 @@ class ModuleAnalyzer:
         if lookup is not None:
             var, default = lookup
             self.facts.env_reads.add(var)
+            if isinstance(default, ast.Constant) and isinstance(default.value, str):
+                self.facts.env_defaults.setdefault(var, set()).add(default.value)
             if default is not None and is_secret_name(var):
                 dv = self.evaluate(default, scope)
                 if dv.per_process and is_secret_key_name(var):
@@ -1102,6 +1108,9 @@ class ModuleAnalyzer:
         if not isinstance(node.op, ast.Or) or len(node.values) < 2:
             return
         first = self.evaluator.env_lookup(node.values[0])
+        last = node.values[-1]
+        if first is not None and isinstance(last, ast.Constant) and isinstance(last.value, str):
+            self.facts.env_defaults.setdefault(first[0], set()).add(last.value)
         if first is None or not is_secret_name(first[0]):
             return
         fallback = node.values[1]

@@ -274,6 +274,11 @@ class ModuleFacts:
     url_rules: list[UrlRule] = field(default_factory=list)
     # Module-level dicts of names: config = {"production": ProductionConfig, ...}.
     mappings: dict[str, tuple[Ref, ...]] = field(default_factory=dict)
+    # Their string keys, in the same order ("" for a key that is not a literal).
+    mapping_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Literal defaults of environment lookups: os.getenv("FLASK_CONFIG") or "default",
+    # os.environ.get("APP_ENV", "production") (a setting chosen by name, a mapping key).
+    env_defaults: dict[str, set[str]] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
     # Environment variables the module reads (os.environ[...], .get, getenv, ...).
     env_reads: set[str] = field(default_factory=set)

@@ -153,7 +153,8 @@ def dev_server_entrypoint(ctx: ScanContext) -> Iterator[Finding]:
         debug = target.debug
         state = ""
         if debug is not None and debug.state is DebugState.ON and debug.debugger:
-            state = " Debug is on here, so it also serves the interactive debugger (FW105)."
+            rule = " (FW105)" if debug.switches else ""
+            state = f" Debug is on here, so it also serves the interactive debugger{rule}."
         server = target.server
         how = "`flask run`" if server and server.kind is ServerKind.FLASK_RUN else extras.dev_how
         dev = extras.dev_server
