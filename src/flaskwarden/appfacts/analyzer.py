@@ -1181,10 +1181,7 @@ class AppAnalyzer:
                 wrote = self._writes(stmt.test, fn) or wrote
                 after_body = self._region(stmt.body, wrote, found, fn)
                 after_else = self._region(stmt.orelse, wrote, found, fn)
-                # what follows sees the writes of the branches that fall through to it
-                ends = [(after_body, stmt.body), (after_else, stmt.orelse)]
-                live = [after for after, branch in ends if not exits(branch)]
-                wrote = any(live) if live else after_body or after_else
+                wrote = _joined([(after_body, stmt.body), (after_else, stmt.orelse)])
                 continue
             if isinstance(stmt, ast.Try) and stmt.handlers:
                 wrote = self._try_region(stmt, wrote, found, fn)
@@ -1206,9 +1203,7 @@ class AppAnalyzer:
         ends = [(after_else, stmt.body + stmt.orelse)]
         for handler in stmt.handlers:
             ends.append((self._region(handler.body, wrote, found, fn), handler.body))
-        live = [after for after, branch in ends if not exits(branch)]
-        result = any(live) if live else any(after for after, _ in ends)
-        return self._region(stmt.finalbody, result, found, fn)
+        return self._region(stmt.finalbody, _joined(ends), found, fn)
 
     def _writes(self, node: ast.AST, fn: _Function) -> bool:
         for sub in walk(node):
@@ -1882,6 +1877,14 @@ def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
         yield stmt
         for sub_body in _bodies(stmt):
             yield from _module_statements(sub_body)
+
+
+def _joined(ends: list[tuple[bool, list[ast.stmt]]]) -> bool:
+    """Whether what follows a branching statement runs after a write: the writes of
+    the branches (each with its block) that fall through to it count; when every
+    branch leaves, nothing follows, and any write is kept."""
+    live = [wrote for wrote, block in ends if not exits(block)]
+    return any(live) if live else any(wrote for wrote, _ in ends)
 
 
 def _after(body: list[ast.stmt], target: ast.stmt) -> list[ast.stmt] | None:

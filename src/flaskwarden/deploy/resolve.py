@@ -77,6 +77,19 @@ class _Entry:
 
 
 @dataclass(frozen=True)
+class _ConfigChoice:
+    """A dict of configuration classes by name (``config = {"default": ...}``), and an
+    environment variable whose literal default is one of its keys."""
+
+    module: ModuleFacts
+    name: str
+    keys: tuple[str, ...]
+    refs: tuple[str, ...]
+    var: str
+    default: str
+
+
+@dataclass(frozen=True)
 class _ServerOptions:
     host: str | None = None
     debug: bool | None = None
@@ -101,6 +114,17 @@ def _script_server_options(args: list[str]) -> _ServerOptions:
         elif name == "-D":
             debug = False
     return _ServerOptions(host, debug)
+
+
+def _bind_from_deployment(
+    host: str, origin: Origin, result: DebugResolution, extras: Extras
+) -> None:
+    """A development server's host given by the deployment (``--host``, ``-h``,
+    ``FLASK_RUN_HOST``): every interface is FW103 on that setting."""
+    if host and host.strip("[]") in ALL_INTERFACES:
+        result.all_interfaces = True
+        extras.host = Switch(origin, f"binds {host} (every interface)")
+        result.chain.append(f"it binds {host}: every network interface")
 
 
 def _skip_dotenv(env: Environment) -> EnvVar | None:
@@ -148,6 +172,7 @@ class Resolver:
         self.old_flask, self.why_flask = inputs.dependencies.flask_honours_flask_env()
         self.extras: dict[int, Extras] = {}
         self._writers: list[DebugWriter] | None = None
+        self._choices: list[_ConfigChoice] | None = None
 
     # -- code access ------------------------------------------------------------------
 
@@ -349,10 +374,8 @@ class Resolver:
         host_var = env.get("FLASK_RUN_HOST")
         if host is None and host_var is not None and host_var.value is not None:
             host, host_origin = host_var.value, host_var.origin
-        if host is not None and host.strip("[]") in ALL_INTERFACES | {""} and host != "":
-            result.all_interfaces = True
-            extras.host = Switch(host_origin, f"binds {host} (every interface)")
-            chain.append(f"it binds {host}: every network interface")
+        if host is not None:
+            _bind_from_deployment(host, host_origin, result, extras)
         reload_opt = server.option("--reload")
         if reload_opt == "true":
             chain.append("--reload restarts the server on code changes")
@@ -503,12 +526,8 @@ class Resolver:
         debugger_off = debugger_kw is not None and debugger_kw.known and not debugger_kw.truthy
         result.debugger = result.state is DebugState.ON and not debugger_off
         if cli is not None and cli.host is not None and target.command is not None:
-            if cli.host.strip("[]") in ALL_INTERFACES and cli.host:
-                result.all_interfaces = True
-                extras.host = Switch(target.command.origin,
-                                     f"binds {cli.host} (every interface)")  # fmt: skip
-                chain.append(f"--host {cli.host} on the command line binds every interface")
-            return result
+            _bind_from_deployment(cli.host, target.command.origin, result, extras)
+            return result  # the command line's host replaces the code's
         self._script_host(module, source, call, env_code, result, extras)
         return result
 
@@ -851,9 +870,47 @@ class Resolver:
         """The configuration a name picks from a dict of classes: with
         ``config = {"default": DevelopmentConfig, ...}`` and
         ``create_app(os.getenv("FLASK_CONFIG") or "default")``, a deployment that
-        does not set FLASK_CONFIG runs DevelopmentConfig (the Flasky pattern)."""
+        does not set FLASK_CONFIG runs DevelopmentConfig (the Flasky layout)."""
         if result.state is not DebugState.OFF:
             return result
+        loaded = self.project.loaded_classes()
+        for choice in self.config_choices():
+            setting = env.get(choice.var)
+            chosen = setting.value if setting is not None else choice.default
+            if chosen is None or chosen not in choice.keys:
+                continue
+            cls = self.project.resolve_class(choice.refs[choice.keys.index(chosen)], choice.module)
+            if cls is None or (cls.module.path, cls.cls.name) not in loaded:
+                continue
+            found = self.project.effective_attr(cls, "DEBUG")
+            if found is None or not (found[1].value.known and found[1].value.truthy):
+                continue
+            holder, attr = found
+            why = (
+                f"{setting.describe()} picks" if setting is not None
+                else f"{choice.var} is not set, so the code's default {choice.default!r} picks"
+            )  # fmt: skip
+            where = f"{holder.module.path}:{attr.span.line}"
+            result.chain.append(
+                f"but {why} {choice.name}[{chosen!r}] = {cls.cls.name} "
+                f"({choice.module.path}), whose DEBUG = {attr.value.value!r} ({where}) "
+                "the app loads: debug probably on"
+            )
+            result.state = DebugState.ON
+            result.certain = False
+            result.code.append(
+                CodeRef(holder.module.path, attr.span.line, f"{cls.cls.name}.DEBUG ({where})")
+            )
+            if setting is not None:
+                result.switches.append(Switch(setting.origin, setting.describe(), setting.via))
+            return result
+        return result
+
+    def config_choices(self) -> list[_ConfigChoice]:
+        """Dicts of names one of whose keys is the literal default of an environment
+        lookup somewhere in the code (the same for every target: computed once)."""
+        if self._choices is not None:
+            return self._choices
         defaults = [
             (var, default)
             for module in self.project.modules
@@ -861,47 +918,15 @@ class Resolver:
             for var, values in sorted(module.env_defaults.items())
             for default in sorted(values)
         ]
-        if not defaults:
-            return result
-        loaded = self.project.loaded_classes()
-        for module in self.project.modules:
-            for name, keys in sorted(module.mapping_keys.items()):
-                refs = module.mappings.get(name, ())
-                for var, default in defaults:
-                    if default not in keys:
-                        continue
-                    setting = env.get(var)
-                    chosen = setting.value if setting is not None else default
-                    if chosen is None or chosen not in keys:
-                        continue
-                    cls = self.project.resolve_class(refs[keys.index(chosen)], module)
-                    if cls is None or (cls.module.path, cls.cls.name) not in loaded:
-                        continue
-                    found = self.project.effective_attr(cls, "DEBUG")
-                    if found is None or not (found[1].value.known and found[1].value.truthy):
-                        continue
-                    holder, attr = found
-                    why = (
-                        f"{setting.describe()} picks" if setting is not None
-                        else f"{var} is not set, so the code's default {default!r} picks"
-                    )  # fmt: skip
-                    where = f"{holder.module.path}:{attr.span.line}"
-                    result.chain.append(
-                        f"but {why} {name}[{chosen!r}] = {cls.cls.name} "
-                        f"({module.path}), whose DEBUG = {attr.value.value!r} ({where}) "
-                        "the app loads: debug probably on"
-                    )
-                    result.state = DebugState.ON
-                    result.certain = False
-                    result.code.append(
-                        CodeRef(holder.module.path, attr.span.line,
-                                f"{cls.cls.name}.DEBUG ({where})")
-                    )  # fmt: skip
-                    if setting is not None:
-                        result.switches.append(Switch(setting.origin, setting.describe(),
-                                                      setting.via))  # fmt: skip
-                    return result
-        return result
+        self._choices = [
+            _ConfigChoice(module, name, keys, module.mappings[name], var, default)
+            for module in self.project.modules
+            for name, keys in sorted(module.mapping_keys.items())
+            if name in module.mappings
+            for var, default in defaults
+            if default in keys
+        ]
+        return self._choices
 
     def _latent(
         self, result: DebugResolution, env: Environment, masked_by: str, at_creation: bool
