@@ -25,6 +25,8 @@ def evaluate(source: str, constants: dict[str, Value] | None = None) -> Value:
         'bool(int(os.environ.get("DEBUG", "0")))',
         'environ.get("DEBUG", "False") == "True"',
         'not os.environ.get("PRODUCTION", "1")',
+        '"FLASK_DEBUG" in os.environ',
+        '"DEBUG" in environ',
         "False",
         "0",
     ],
@@ -44,6 +46,7 @@ def test_off_unless_set(source: str) -> None:
         # a non-empty string is true: "False" as a default turns debug on
         'os.environ.get("FLASK_DEBUG", "False")',
         'getenv("DEBUG", "yes").strip().lower() in ("1", "yes", "true")',
+        '"PRODUCTION" not in os.environ',
         "True",
     ],
 )

@@ -20,6 +20,7 @@ from flaskwarden.python.evaluate import (
     NOTHING,
     RANDOM_CALLS,
     VALUE_METHODS,
+    EnvFallback,
     Evaluator,
     Value,
     dotted,
@@ -129,6 +130,11 @@ class ModuleAnalyzer:
         self._gates = 0
         # Enclosing `if`s whose tests read other modules' constants (see Gate).
         self._deferred: list[Gate] = []
+        # (scope, name) -> the variable a secret-named name was last read from, with
+        # no default (`SECRET_KEY = os.environ.get("SECRET_KEY")`).
+        self._env_bound: dict[tuple[str, str], str] = {}
+        # Secret variables that the enclosing branches run without (see _unset_secret).
+        self._unset_env: list[str] = []
         # Classes that list names, not values (see _is_name_table).
         self._name_tables: set[str] = set()
         self._uses_hashlib = False  # set once imports are known
@@ -428,14 +434,20 @@ class ModuleAnalyzer:
                 # `if settings.FLASK_DEBUG == "False":` reads another module's constant:
                 # the model decides later (see Gate).
                 deferred = None if test.known else self._deferred_test(stmt.test, scope)
+                unset = self._unset_secret(stmt.test, test, scope, class_name)
                 for body, gated, branch in ((stmt.body, off, True), (stmt.orelse, on, False)):
                     if deferred is not None:
                         self._deferred.append(Gate(*deferred, branch=branch))
+                    fallback = unset is not None and unset[1] is branch
+                    if fallback:
+                        self._unset_env.append(unset[0])  # type: ignore[index]
                     try:
                         self._walk_gated(body, gated, scope, context, class_name)
                     finally:
                         if deferred is not None:
                             self._deferred.pop()
+                        if fallback:
+                            self._unset_env.pop()
             return
         nested = _nested_bodies(stmt)
         if nested is not None:
@@ -445,6 +457,49 @@ class ModuleAnalyzer:
                 self._walk_body(sub, scope, context, class_name)
             return
         self._simple_statement(stmt, scope, context, class_name)
+
+    def _unset_secret(
+        self, node: ast.expr, test: Value, scope: _Scope | None, class_name: str | None
+    ) -> tuple[str, bool] | None:
+        """``if os.environ.get("SECRET_KEY"):``, or ``if not SECRET_KEY:`` just after
+        ``SECRET_KEY = os.environ.get(...)``, asks whether a secret is set. Returns the
+        variable and which branch runs where it is not (``True``: the body); a secret
+        literal bound there is the lookup's fallback (FW202), not a plain literal."""
+        where = class_name or (scope.qualname if scope else "")
+        if not (test.known and test.env):
+            bound = {
+                n.id: self._env_bound[(where, n.id)]
+                for n in walk(node)
+                if isinstance(n, ast.Name) and (where, n.id) in self._env_bound
+            }
+            if not bound:
+                return None
+            evaluator = scope.evaluator if scope and scope.evaluator else self.evaluator
+            saved = {name: evaluator.constants.get(name) for name in bound}
+            evaluator.constants.update({n: Value(None, env=(v,)) for n, v in bound.items()})
+            try:
+                test = evaluator.evaluate(node)
+            finally:
+                for name, old in saved.items():
+                    if old is None:
+                        evaluator.constants.pop(name, None)
+                    else:
+                        evaluator.constants[name] = old
+            if not test.known:
+                return None
+        secrets = [var for var in test.env if var != "?" and is_secret_name(var)]
+        return (secrets[0], test.truthy) if secrets else None
+
+    def _as_fallback(self, value: Value, node: ast.expr) -> Value:
+        """A secret literal bound where its variable is not set (see _unset_secret):
+        the same as ``os.environ.get(var) or literal``."""
+        if not self._unset_env or not value.literal or value.env:
+            return value
+        if not isinstance(value.value, (str, bytes)):
+            return value
+        var = self._unset_env[-1]
+        fallback = EnvFallback(var, value.value, node.lineno, node.col_offset + 1)
+        return replace(value, env=(var,), fallback=fallback)
 
     def _deferred_test(
         self, test: ast.expr, scope: _Scope | None
@@ -782,6 +837,10 @@ class ModuleAnalyzer:
             return
         value = self.evaluate(value_node, scope)
         where = class_name or (scope.qualname if scope else "")
+        if value.env and value.value is None and value.fallback is None:
+            self._env_bound[(where, name)] = value.env[0]
+        else:
+            self._env_bound.pop((where, name), None)
         self._secret_value(name, value, value_node, stmt, where)
 
     def _secret_value(
@@ -789,6 +848,7 @@ class ModuleAnalyzer:
     ) -> None:
         if value.constant and is_secret_name(value.constant):
             return  # `X = SECRET_KEY`: reported where SECRET_KEY itself is bound
+        value = self._as_fallback(value, value_node)
         if value.per_process and is_secret_key_name(name):
             self.event("per-process-secret", stmt, name, where)
             return
@@ -813,6 +873,8 @@ class ModuleAnalyzer:
         form: str,
     ) -> None:
         value = self.evaluate(value_node, scope)
+        if is_secret_name(key):
+            value = self._as_fallback(value, value_node)
         receiver = self.ref(receiver_node, scope)
         scope_name = scope.qualname if scope else ""
         value_ref = UNNAMED if value.known else self._value_ref(value_node, scope)

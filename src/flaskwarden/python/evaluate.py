@@ -217,6 +217,15 @@ class Evaluator:
                 default = kw.value
         return var, default
 
+    def _environ_membership(self, node: ast.Compare) -> Value | None:
+        """``"X" in os.environ`` is false where no variable is set (``not in``: true)."""
+        op, left, right = node.ops[0], node.left, node.comparators[0]
+        if not isinstance(op, (ast.In, ast.NotIn)) or self.qualify(right) != "os.environ":
+            return None
+        if not (isinstance(left, ast.Constant) and isinstance(left.value, str)):
+            return Value(env=("?",))
+        return Value(isinstance(op, ast.NotIn), env=(left.value,))
+
     def evaluate(self, node: ast.expr, depth: int = 0) -> Value:
         if depth > 40:
             return NOTHING
@@ -270,6 +279,9 @@ class Evaluator:
                 return Value(env=inner.env)
             return Value(not inner.value, env=inner.env)
         if isinstance(node, ast.Compare) and len(node.ops) == 1:
+            membership = self._environ_membership(node)
+            if membership is not None:
+                return membership
             left = self.evaluate(node.left, depth)
             right = self.evaluate(node.comparators[0], depth)
             env = left.env + right.env

@@ -135,8 +135,10 @@ def insecure_secret_fallback(module: ModuleFacts, project: Project) -> Iterator[
     ## What it does
     Finds secret-named settings (`SECRET_KEY`, `*_TOKEN`, `*_PASSWORD`, `API_KEY`, ...)
     read as `os.environ.get("SECRET_KEY", "literal")`, `os.getenv(...)` with a default, or
-    `os.getenv(...) or "literal"`. `os.environ["SECRET_KEY"]`, which fails fast when the
-    variable is missing, is the fix.
+    `os.getenv(...) or "literal"`, and the same written as a statement: a literal bound
+    in the branch of `if os.environ.get("SECRET_KEY"):` (or `if not SECRET_KEY:` after
+    the lookup) that runs where the variable is not set. `os.environ["SECRET_KEY"]`,
+    which fails fast when the variable is missing, is the fix.
 
     ## Why is this bad?
     When the variable is missing in a deployment (a typo, a new environment, a container
