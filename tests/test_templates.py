@@ -165,3 +165,20 @@ def test_only_templates_a_view_can_render_are_parsed(scan_dir) -> None:  # type:
         ("templates/nav.html", "FW302"),
     }
     assert [d.path for d in report.diagnostics] == []
+
+
+def test_a_finding_in_an_included_template_names_the_rendered_one(scan_dir) -> None:  # type: ignore[no-untyped-def]
+    """The view passes the value to the template it renders; the message and the flow
+    say so, and name the included or parent template that prints it."""
+    report = scan_dir(
+        {
+            "app.py": VIEW.split('@app.route("/others")')[0],
+            "templates/page.html": '{% extends "base.html" %}{% block b %}{{ q }}{% endblock %}',
+            "templates/base.html": '{% include "nav.html" %}',
+            "templates/nav.html": "<nav>{{ q|safe }}</nav>",
+        }
+    )
+    (finding,) = [f for f in report.findings if f.rule == "FW302"]
+    assert finding.path == "templates/nav.html"
+    assert "is passed to page.html as 'q' and printed by nav.html with |safe" in finding.message
+    assert finding.related[-1].message == "passed to page.html as q"

@@ -268,27 +268,30 @@ def _render_xss(
             continue
         # the shortest flow, in a fixed order (sources come out of a set)
         origin = min(sources, key=origin_order)
-        for template in group:
+        for template, rendered in group:
             for output in template.outputs:
                 if output.name != name or (output.escaped and not global_off):
                     continue
                 if global_on and not global_off and output.how.startswith("not autoescaped"):
                     continue  # the app autoescapes every template, whatever its extension
                 how = output.how or "autoescaping turned off for the app"
+                # an extended or included template prints what the rendered one is given
+                printed = "" if template is rendered else f" by {template.name}"
                 steps = (
                     *origin.steps,
                     Step(
                         module.path,
                         render.span.line,
                         render.span.column,
-                        f"passed to {template.name} as {name}",
+                        f"passed to {rendered.name} as {name}",
                     ),
                 )
                 yield Finding(
                     rule="FW302",
                     message=(
-                        f"{origin.label} is passed to {template.name} as {name!r} and printed "
-                        f"with {how}: it is not escaped, so an attacker's HTML and scripts run "
+                        f"{origin.label} is passed to {rendered.name} as {name!r} and printed"
+                        f"{printed} with {how}: it is not escaped, so an attacker's HTML and "
+                        "scripts run "
                         f"in the browser (XSS). Print it as {{{{ {name} }}}} and let "
                         "autoescaping work, or sanitise it with an allow-list first."
                     ),
@@ -324,17 +327,20 @@ def _resolve(state: _State, name: str, near: str) -> list[Template]:
     return [t for t in candidates if closeness(t) == best]
 
 
-def _template_group(state: _State, names: tuple[str, ...], near: str) -> list[Template]:
-    """The templates a render call involves: themselves, their parents and includes."""
-    seen: dict[str, Template] = {}
-    stack = [t for name in names for t in _resolve(state, name, near)]
+def _template_group(
+    state: _State, names: tuple[str, ...], near: str
+) -> list[tuple[Template, Template]]:
+    """The templates a render call involves: themselves, their parents and includes,
+    each with the template the call renders that brings it in."""
+    seen: dict[str, tuple[Template, Template]] = {}
+    stack = [(t, t) for name in names for t in _resolve(state, name, near)]
     while stack:
-        template = stack.pop()
+        template, rendered = stack.pop()
         if template.path in seen:
             continue
-        seen[template.path] = template
+        seen[template.path] = (template, rendered)
         for ref in (*template.extends, *template.includes):
-            stack.extend(_resolve(state, ref, template.path))
+            stack.extend((t, rendered) for t in _resolve(state, ref, template.path))
     return list(seen.values())
 
 
@@ -788,14 +794,14 @@ def undefined_template_variable(ctx: ScanContext) -> Iterator[Finding]:
                     continue  # which of several same-named templates Flask picks is unclear
                 group = _template_group(state, render.templates, module.path)
                 defined: set[str] = set()
-                for member in group:
+                for member, _ in group:
                     defined |= member.defines | member.locals_seen
-                for template in group:
+                for template, _ in group:
                     passed.setdefault(template.path, set()).update(
                         name for name, _ in render.context
                     )
                     passed[template.path].update(defined)
-                    if render.spread or any(t.dynamic_includes for t in group):
+                    if render.spread or any(t.dynamic_includes for t, _ in group):
                         spread.add(template.path)
     spec = catalog.spec("FW604")
     for path in sorted(passed):
