@@ -236,6 +236,9 @@ class _Function:
     popen: set[str] = field(default_factory=set)
     http_sessions: set[str] = field(default_factory=set)
     instances: dict[str, Ref] = field(default_factory=dict)  # local name -> its class
+    # dispatch tables: a dict of functions, and a name picked out of one (see _dispatch)
+    tables: dict[str, tuple[ast.expr, ...]] = field(default_factory=dict)
+    picked: dict[str, tuple[ast.expr, ...]] = field(default_factory=dict)
     weak: dict[str, str] = field(default_factory=dict)  # local name -> weak class
     guarded_names: set[str] = field(default_factory=set)
     loop_depth: int = 0  # inside `while` loops
@@ -251,6 +254,16 @@ class _Function:
     token_auth: bool = False
     connection_uses: list[Ref] = field(default_factory=list)
     global_assigns: dict[str, list[Span]] = field(default_factory=dict)
+
+
+def _table_values(node: ast.expr) -> tuple[ast.expr, ...]:
+    """The values of a dict literal whose every value names a function or method
+    (``{"a": handle_a, "b": views.handle_b}``); empty for anything else."""
+    if not isinstance(node, ast.Dict) or not node.values or None in node.keys:
+        return ()
+    if not all(isinstance(v, (ast.Name, ast.Attribute)) for v in node.values):
+        return ()
+    return tuple(node.values)
 
 
 class AppAnalyzer:
@@ -269,6 +282,8 @@ class AppAnalyzer:
         self.module_classes: set[str] = set()
         self.module_lists: dict[str, tuple[Ref, ...] | None] = {}
         self.module_loops: dict[str, tuple[Ref, ...] | None] = {}  # in a module-level for
+        # module-level dicts of functions, bound once: HANDLERS = {"a": handle_a, ...}
+        self.module_tables: dict[str, tuple[ast.expr, ...]] = {}
         self.http_sessions: set[str] = set()
         # (class, attribute) holding a requests.Session: `self.http = requests.Session()`
         self.attr_sessions: set[tuple[str, str]] = set()
@@ -377,6 +392,26 @@ class AppAnalyzer:
                         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                             self.module_names.add(node.id)
         self._module_instances(body)
+        self._module_tables(body)
+
+    def _module_tables(self, body: list[ast.stmt]) -> None:
+        """``HANDLERS = {"a": handle_a, "b": handle_b}`` bound once at module level: a
+        call through it (``HANDLERS[kind](req)``) may call each of them."""
+        seen: set[str] = set()
+        for stmt in _module_statements(body):
+            for target in assigned_targets(stmt):
+                for node in walk(target):
+                    if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)):
+                        continue
+                    if node.id in seen:
+                        self.module_tables.pop(node.id, None)
+                        continue
+                    seen.add(node.id)
+                    value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
+                    if node is target and value is not None:
+                        functions = _table_values(value)
+                        if functions:
+                            self.module_tables[node.id] = functions
 
     def _module_instances(self, body: list[ast.stmt]) -> None:
         """``client = RatesClient(...)`` at module level: what class each such name holds,
@@ -680,6 +715,16 @@ class AppAnalyzer:
             lists[name] = self._element_refs(value, fn)
         else:
             lists.pop(name, None)
+        if fn is not None:
+            fn.tables.pop(name, None)
+            fn.picked.pop(name, None)
+            functions = _table_values(value)
+            if functions:
+                fn.tables[name] = functions
+            else:
+                picked = self._dispatch(value, fn)
+                if picked:
+                    fn.picked[name] = picked
         if fn is None:
             if qual in _SESSION_CLASSES:
                 self.http_sessions.add(name)
@@ -1515,7 +1560,45 @@ class AppAnalyzer:
             and (fn.class_name, node.attr) in self.attr_sessions
         )
 
+    def _dispatch(self, node: ast.expr, fn: _Function) -> tuple[ast.expr, ...]:
+        """The functions ``TABLE[key]`` or ``TABLE.get(key[, default])`` may pick, when
+        TABLE is a dict of functions (local, or a module-level one not shadowed)."""
+        default: ast.expr | None = None
+        if isinstance(node, ast.Subscript):
+            table = node.value
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and 1 <= len(node.args) <= 2
+        ):
+            table = node.func.value
+            default = node.args[1] if len(node.args) == 2 else None
+        else:
+            return ()
+        if not isinstance(table, ast.Name):
+            return ()
+        name = table.id
+        if name in fn.tables:
+            functions = fn.tables[name]
+        elif name not in fn.locals and name not in fn.params and name in self.module_tables:
+            functions = self.module_tables[name]
+        else:
+            return ()
+        if isinstance(default, (ast.Name, ast.Attribute)):
+            functions = (*functions, default)
+        # one call site per function, however many keys name it
+        return tuple({dotted(f): f for f in functions}.values())
+
     def _call_site(self, node: ast.Call, func: ast.expr, fn: _Function) -> None:
+        if isinstance(func, ast.Name) and func.id in fn.picked:
+            targets: tuple[ast.expr, ...] = fn.picked[func.id]
+        else:
+            targets = self._dispatch(func, fn) or (func,)
+        for target in targets:
+            self._call_site_to(node, target, fn)
+
+    def _call_site_to(self, node: ast.Call, func: ast.expr, fn: _Function) -> None:
         callee = self._callee(func, fn)
         if callee is None:
             return

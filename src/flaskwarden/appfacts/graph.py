@@ -359,16 +359,19 @@ class AppGraph:
             if key not in self.reached:
                 self.reached[key] = reach
                 queue.append((module, function))
-            # a project decorator's inner wrapper runs on every request to the view
+            # a project decorator's inner wrapper runs on every request to the view; a
+            # decorator factory's (@requires("admin")) is one level further in
             for decorator in function.decorators:
                 found = self.function(decorator, module)
                 if found is None:
                     continue
                 deco_module, deco = found
                 deco_facts = app_facts(deco_module)
-                for qualname in deco.nested:
-                    wrapper = deco_facts.functions.get(qualname) if deco_facts else None
+                inner = list(deco.nested)
+                while inner and deco_facts is not None:
+                    wrapper = deco_facts.functions.get(inner.pop())
                     if wrapper is not None:
+                        inner.extend(wrapper.nested)
                         self._visit(deco_module, wrapper, reach, set(), queue, UNKNOWN_CALL)
         while queue:
             module, function = queue.popleft()
