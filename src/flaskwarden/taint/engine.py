@@ -503,10 +503,10 @@ class _FunctionInterpreter:
             elif isinstance(base, ast.Name):
                 name = base.id
                 stepped = self._stepped(taint, stmt, dotted(target) or name)
-                if isinstance(target, ast.Subscript) and target.value is base:
-                    self._keyed_store(name, target, stepped)
+                if target.value is base:
+                    self._keyed_store(name, _store_key(target), stepped)
                 else:
-                    # d["a"]["b"] = v, d.attr = v: no longer one key's business
+                    # d["a"]["b"] = v, rec.meta.name = v: no longer one key's business
                     self._forget_keys(name)
                 if taint:
                     old = self.env.get(name, CLEAN)
@@ -514,14 +514,14 @@ class _FunctionInterpreter:
             if isinstance(target, ast.Subscript):
                 self.expr(target.slice)
 
-    def _keyed_store(self, name: str, target: ast.Subscript, taint: Taint) -> None:
+    def _keyed_store(self, name: str, key: str | int | None, taint: Taint) -> None:
         """``d["k"] = v``: remember what each constant key holds, so that reading
         ``d["other"]`` does not see ``v`` (``session["user"] = form_value`` does not
         make ``session["language"]`` request data). ``d[*]`` holds what any other key
         may hold: the object's taint before its first keyed store, plus stores under
-        keys that are not constants."""
+        keys that are not constants. ``rec.a = v`` is a store under the key ``".a"``:
+        ``rec.b`` does not see ``v``, and a later ``rec.a = "fixed"`` replaces it."""
         rest = _rest_key(name)
-        key = _constant_key(target)
         if key is not None:
             if rest not in self.env:
                 self.env[rest] = self.env.get(name, CLEAN)
@@ -604,6 +604,12 @@ class _FunctionInterpreter:
             field_name = dotted(node)
             if field_name is not None and field_name in self.env:
                 return self.env[field_name]
+            if isinstance(node.value, ast.Name):
+                # rec.a after a store to it (see _keyed_store); any other attribute,
+                # a method included, is read off the object as a whole
+                stored = self.env.get(f"{node.value.id}[{'.' + node.attr!r}]")
+                if stored is not None:
+                    return _as_str(stored | self.env.get(_rest_key(node.value.id), CLEAN))
             return _as_str(self._expr(node.value, d)) if node.attr != "__class__" else CLEAN
         if isinstance(node, ast.Subscript):
             self._expr(node.slice, d)
@@ -1484,6 +1490,14 @@ def _is_url_for(node: ast.expr) -> bool:
 def _rest_key(name: str) -> str:
     """The env key of what a keyed object's other keys may hold (see _keyed_store)."""
     return f"{name}[*]"
+
+
+def _store_key(target: ast.Attribute | ast.Subscript) -> str | int | None:
+    """The key a store to ``target`` is tracked under: ``".a"`` for ``rec.a``, the
+    constant of ``d["k"]``; None when the key is not known."""
+    if isinstance(target, ast.Attribute):
+        return "." + target.attr
+    return _constant_key(target)
 
 
 def _constant_key(node: ast.Subscript) -> str | int | None:
