@@ -504,8 +504,12 @@ def path_traversal(ctx: ScanContext) -> Iterator[Finding]:
     ## What it does
     Follows request data (including an upload's `filename`) into `open`, `send_file`,
     `os.remove` and friends, and `file.save(path)`, through `os.path.join` and string
-    building. `secure_filename`, `safe_join` and `send_from_directory` are safe.
-    Arguments of GraphQL resolvers (Graphene, Ariadne, Strawberry) are request data too.
+    building. `secure_filename`, `safe_join` and `send_from_directory` are safe, and so
+    is a piece that cannot leave the directory: a name with every `/` and `.` removed,
+    an extension after a fixed start (`"." + name.rsplit(".", 1)[-1]`), or a slice of
+    at most five characters after a non-empty start (`uid + name[-4:]`: its one `..` at
+    most takes back the start). Arguments of GraphQL resolvers (Graphene, Ariadne,
+    Strawberry) are request data too.
 
     ## Why is this bad?
     `../../etc/passwd` or an absolute path reads or overwrites any file the app can reach,

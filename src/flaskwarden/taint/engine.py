@@ -70,6 +70,8 @@ class Origin:
     args: tuple[tuple[str, frozenset[Origin]], ...] = ()
     cleared: frozenset[str] = frozenset()
     steps: tuple[Step, ...] = ()
+    # "str", "obj" (a container: JSON when returned, items when iterated) or "short": a
+    # string of at most SHORT_SLICE characters (name[-4:]), so at most one ".." in it
     shape: str = "str"
     # How many call origins are nested in ``args`` (0 for sources and params).
     depth: int = 0
@@ -557,7 +559,7 @@ class _FunctionInterpreter:
         body = value.elts[0] if isinstance(value, ast.Tuple) and value.elts else value
         if isinstance(body, (ast.Dict, ast.List, ast.Set, ast.Constant)):
             return
-        html = frozenset(o for o in self.expr(body) if o.shape == "str" or o.kind != "source")
+        html = frozenset(o for o in self.expr(body) if o.shape != "obj" or o.kind != "source")
         if html:
             self.sinks.append(
                 SinkHit(
@@ -624,11 +626,17 @@ class _FunctionInterpreter:
                 if rest is not None and key is not None:
                     stored = self.env.get(f"{node.value.id}[{key!r}]", CLEAN)
                     return _as_str(stored | rest)
+            if _short_slice(node.slice):
+                return _as_short(self._expr(node.value, d))
             return _as_str(self._expr(node.value, d))
         if isinstance(node, ast.JoinedStr):
-            parts = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
-            taint = _union(self._expr(p, d) for p in parts)
-            return _fixed_host(node, _as_str(taint), self.m.constants_for_urls)
+            taints: list[Taint] = []
+            for index, part in enumerate(node.values):
+                if isinstance(part, ast.FormattedValue):
+                    taint = self._expr(part.value, d)
+                    inner = index and not any(_may_hold_dots(t) for t in taints)
+                    taints.append(_inner_short(taint) if inner else taint)
+            return _fixed_host(node, _as_str(_union(taints)), self.m.constants_for_urls)
         if isinstance(node, ast.BinOp):
             left = self._expr(node.left, d)
             right = self._expr(node.right, d)
@@ -636,6 +644,12 @@ class _FunctionInterpreter:
                 # "." + name.split(".")[-1]: no dot after a fixed start, so no ".." and
                 # nothing absolute: the extension cannot leave the directory
                 right = frozenset(o.clear({"path"}) for o in right)
+            elif (
+                isinstance(node.op, ast.Add)
+                and not _empty_string(node.left)
+                and not _may_hold_dots(left)
+            ):
+                right = _inner_short(right)
             if isinstance(node.op, ast.Mod) and self._is_markup(node.left):
                 return frozenset(o.clear({"xss", "template"}) for o in right) | left
             taint = _as_str(left | right)
@@ -793,6 +807,8 @@ class _FunctionInterpreter:
                 if func.attr == "get" and self._referer_header(func.value, _first(node.args)):
                     return frozenset(o.clear({"redirect"}) for o in _as_str(receiver))
                 return _as_str(receiver) if func.attr in _ITEM_READS else receiver
+            if func.attr in _SAME_LENGTH_METHODS and not node.args:
+                return frozenset(o if o.shape == "short" else o.as_str() for o in receiver)
             return _as_str(receiver | _union(args))
         callee = self.m.callee_ref(func, self)
         if callee:
@@ -1290,6 +1306,12 @@ def _has_loop(body: list[ast.stmt]) -> bool:
 
 
 _NUMERIC: Final = frozenset({"int", "float", "bool"})
+# String methods whose result is no longer than the string (a short one stays short).
+_SAME_LENGTH_METHODS: Final = frozenset(
+    {"lower", "upper", "casefold", "swapcase", "strip", "lstrip", "rstrip"}
+)
+# A slice of at most this many characters holds at most one ".." component.
+SHORT_SLICE: Final = 5
 _ITEM_READS: Final = frozenset({"get", "getlist", "pop", "setdefault", "__getitem__", "read"})
 _CONTAINER_READS: Final = _ITEM_READS | {"items", "values", "keys", "copy", "to_dict"}
 _BUILTINS: Final = frozenset(
@@ -1405,6 +1427,50 @@ def _shallow(taint: Taint) -> Taint:
 def _as_obj(taint: Taint) -> Taint:
     """A container holding the values: JSON when a view returns it, not HTML."""
     return frozenset(o if o.shape == "obj" else replace(o, shape="obj") for o in taint)
+
+
+def _as_short(taint: Taint) -> Taint:
+    """A short slice of each string (see Origin.shape); a container's slice is items."""
+    return frozenset(o if o.shape != "str" else replace(o, shape="short") for o in taint)
+
+
+def _inner_short(taint: Taint) -> Taint:
+    """A short string after a non-empty start (``uid + name[-4:]``) cannot leave the
+    directory: its one ".." at most takes back the start, and it is not absolute. The
+    start must hold no ".." of its own (see _may_hold_dots): two short pieces in a row
+    could take back more than it."""
+    return frozenset(o.clear({"path", "dotdot"}) if o.shape == "short" else o for o in taint)
+
+
+def _may_hold_dots(taint: Taint) -> bool:
+    """Whether a value may hold a ".." that no path check saw: a short piece."""
+    return any(o.shape == "short" or "dotdot" in o.cleared for o in taint)
+
+
+def _short_slice(node: ast.expr) -> bool:
+    """``[-4:]``, ``[:3]``, ``[2:5]``: a slice of at most SHORT_SLICE items."""
+    if not isinstance(node, ast.Slice) or node.step is not None:
+        return False
+    lower = _int_constant(node.lower) if node.lower is not None else 0
+    upper = _int_constant(node.upper) if node.upper is not None else None
+    if lower is None:
+        return False
+    if upper is None:
+        return -SHORT_SLICE <= lower < 0
+    return (lower >= 0) == (upper >= 0) and 0 <= upper - lower <= SHORT_SLICE
+
+
+def _int_constant(node: ast.expr) -> int | None:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _int_constant(node.operand)
+        return -inner if inner is not None else None
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    return None
+
+
+def _empty_string(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value in ("", b"")
 
 
 def _as_str(taint: Taint) -> Taint:

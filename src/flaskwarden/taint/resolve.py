@@ -332,7 +332,7 @@ def _live(origin: Origin, hit: SinkHit) -> bool:
     if hit.kind in origin.cleared:
         return False
     # a view returning a whole container (request.args, parsed JSON) is not HTML
-    return not (hit.kind == "xss" and hit.what == "the view's response" and origin.shape != "str")
+    return not (hit.kind == "xss" and hit.what == "the view's response" and origin.shape == "obj")
 
 
 def _argument(args: dict[str, Taint], function: FunctionTaint, param: str) -> Taint:
