@@ -180,6 +180,9 @@ class _FunctionInterpreter:
         self.path_objects: set[str] = set()  # local names holding a pathlib.Path
         self.http_clients: set[str] = set()  # local names holding a requests.Session
         self.static_paths: set[str] = set()  # local names holding a path under static/
+        # local names holding a string whose literal start fixes its host or keeps it
+        # on this site (path = "/app/" + x): what `path += ...` adds cannot move it
+        self.prefixes: dict[str, frozenset[str]] = {}
         self.validated_exprs = False  # some expression (not a name) was validated
         self.returns: set[Origin] = set()
         self.sinks: list[SinkHit] = []
@@ -260,6 +263,15 @@ class _FunctionInterpreter:
     def _stmt(self, stmt: ast.stmt) -> None:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             return
+        if isinstance(stmt, _COMPOUND) and self.prefixes:
+            # a start bound on one path only is not known after the paths join
+            before = dict(self.prefixes)
+            self._stmt_inner(stmt)
+            self.prefixes = {k: v for k, v in before.items() if self.prefixes.get(k) == v}
+            return
+        self._stmt_inner(stmt)
+
+    def _stmt_inner(self, stmt: ast.stmt) -> None:
         if isinstance(stmt, ast.Assign):
             taint = self.expr(stmt.value)
             for target in stmt.targets:
@@ -268,6 +280,10 @@ class _FunctionInterpreter:
             self._bind(stmt.target, self.expr(stmt.value), stmt, stmt.value)
         elif isinstance(stmt, ast.AugAssign):
             taint = self.expr(stmt.value)
+            if isinstance(stmt.target, ast.Name) and isinstance(stmt.op, ast.Add):
+                fixed = self.prefixes.get(stmt.target.id)
+                if fixed:
+                    taint = frozenset(o.clear(fixed) for o in taint)
             if isinstance(stmt.target, ast.Name):
                 self._forget_keys(stmt.target.id)  # `d |= other` may replace any key
                 old = self.env.get(stmt.target.id, CLEAN)
@@ -457,6 +473,15 @@ class _FunctionInterpreter:
                 self.static_paths.add(target.id)
             else:
                 self.static_paths.discard(target.id)
+            fixed = (
+                _prefix_clears(_literal_prefix(value, self.m.constants_for_urls))
+                if isinstance(value, (ast.Constant, ast.JoinedStr, ast.BinOp))
+                else None
+            )
+            if fixed:
+                self.prefixes[target.id] = fixed
+            else:
+                self.prefixes.pop(target.id, None)
             if isinstance(value, ast.Call):
                 callee = self.m.callee_ref(value.func, self)
                 if callee:
@@ -1482,12 +1507,28 @@ def _fixed_host(
 ) -> Taint:
     """``f"https://api.example.com/{x}"``, ``API + "/" + x`` (``API`` a module string
     constant with a scheme and host): x cannot change the host: not SSRF."""
-    prefix = _literal_prefix(node, constants)
+    fixed = _prefix_clears(_literal_prefix(node, constants))
+    return frozenset(o.clear(fixed) for o in taint) if fixed else taint
+
+
+_FIXED_HOST_KINDS: Final = frozenset({"ssrf", "redirect"})
+_SAME_SITE_KINDS: Final = frozenset({"redirect"})
+_COMPOUND: Final = tuple(
+    getattr(ast, name)
+    for name in ("If", "For", "AsyncFor", "While", "With", "AsyncWith", "Try", "TryStar", "Match")
+    if hasattr(ast, name)  # TryStar: Python 3.11
+)
+
+
+def _prefix_clears(prefix: str) -> frozenset[str] | None:
+    """What a string starting with ``prefix`` cannot be, whatever follows: another host
+    (``https://api.example.com/``), or another site (``/app/``; not ``/`` alone, which
+    ``/evil.example`` or ``\\evil.example`` turns into a protocol-relative URL)."""
     if _FIXED_HOST.match(prefix):
-        return frozenset(o.clear({"ssrf", "redirect"}) for o in taint)
-    if prefix.startswith("/") and not prefix.startswith("//"):
-        return frozenset(o.clear({"redirect"}) for o in taint)
-    return taint
+        return _FIXED_HOST_KINDS
+    if len(prefix) >= 2 and prefix[0] == "/" and prefix[1] not in "/\\":
+        return _SAME_SITE_KINDS
+    return None
 
 
 def _literal_prefix(node: ast.expr, constants: Callable[[], Mapping[str, str]]) -> str:
