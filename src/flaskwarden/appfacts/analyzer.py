@@ -391,32 +391,14 @@ class AppAnalyzer:
                     for node in walk(target):
                         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                             self.module_names.add(node.id)
-        self._module_instances(body)
-        self._module_tables(body)
+        self._module_values(body)
 
-    def _module_tables(self, body: list[ast.stmt]) -> None:
-        """``HANDLERS = {"a": handle_a, "b": handle_b}`` bound once at module level: a
-        call through it (``HANDLERS[kind](req)``) may call each of them."""
-        seen: set[str] = set()
-        for stmt in _module_statements(body):
-            for target in assigned_targets(stmt):
-                for node in walk(target):
-                    if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)):
-                        continue
-                    if node.id in seen:
-                        self.module_tables.pop(node.id, None)
-                        continue
-                    seen.add(node.id)
-                    value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
-                    if node is target and value is not None:
-                        functions = _table_values(value)
-                        if functions:
-                            self.module_tables[node.id] = functions
-
-    def _module_instances(self, body: list[ast.stmt]) -> None:
-        """``client = RatesClient(...)`` at module level: what class each such name holds,
-        so that ``client.fetch()`` anywhere reaches ``RatesClient.fetch``. A name bound
-        more than once is left out."""
+    def _module_values(self, body: list[ast.stmt]) -> None:
+        """What names bound at module level hold, where a later call depends on it:
+        ``client = RatesClient(...)`` (so that ``client.fetch()`` anywhere reaches
+        ``RatesClient.fetch``) and ``HANDLERS = {"a": handle_a, ...}`` (a call through
+        it, ``HANDLERS[kind](req)``, may call each of them). A name bound more than once
+        is left out."""
         instances = self.result.instances
         bound: set[str] = set()
         for stmt in _module_statements(body):
@@ -426,14 +408,21 @@ class AppAnalyzer:
                         continue
                     name = node.id
                     cls = None
+                    functions: tuple[ast.expr, ...] = ()
                     value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
                     if target is node and isinstance(value, ast.Call):
                         qual = self.qualify(value.func, None)
                         cls = self._instance_class(value.func, qual, None)
+                    elif target is node and value is not None:
+                        functions = _table_values(value)
                     if name in bound or cls is None:
                         instances.pop(name, None)
                     else:
                         instances[name] = cls
+                    if name in bound or not functions:
+                        self.module_tables.pop(name, None)
+                    else:
+                        self.module_tables[name] = functions
                     bound.add(name)
 
     def _instance_class(self, func: ast.expr, qual: str | None, fn: _Function | None) -> Ref | None:

@@ -438,15 +438,15 @@ class ModuleAnalyzer:
                 for body, gated, branch in ((stmt.body, off, True), (stmt.orelse, on, False)):
                     if deferred is not None:
                         self._deferred.append(Gate(*deferred, branch=branch))
-                    fallback = unset is not None and unset[1] is branch
-                    if fallback:
-                        self._unset_env.append(unset[0])  # type: ignore[index]
+                    unset_var = unset[0] if unset is not None and unset[1] is branch else None
+                    if unset_var is not None:
+                        self._unset_env.append(unset_var)
                     try:
                         self._walk_gated(body, gated, scope, context, class_name)
                     finally:
                         if deferred is not None:
                             self._deferred.pop()
-                        if fallback:
+                        if unset_var is not None:
                             self._unset_env.pop()
             return
         nested = _nested_bodies(stmt)
@@ -474,17 +474,15 @@ class ModuleAnalyzer:
             }
             if not bound:
                 return None
+            # the test as if each such name still held its lookup (a rebinding of the
+            # name elsewhere makes it no constant in the module's evaluator)
             evaluator = scope.evaluator if scope and scope.evaluator else self.evaluator
-            saved = {name: evaluator.constants.get(name) for name in bound}
-            evaluator.constants.update({n: Value(None, env=(v,)) for n, v in bound.items()})
-            try:
-                test = evaluator.evaluate(node)
-            finally:
-                for name, old in saved.items():
-                    if old is None:
-                        evaluator.constants.pop(name, None)
-                    else:
-                        evaluator.constants[name] = old
+            looked_up = {n: Value(None, env=(v,)) for n, v in bound.items()}
+            test = Evaluator(
+                evaluator.imports,
+                {**evaluator.constants, **looked_up},
+                evaluator.random_functions,
+            ).evaluate(node)
             if not test.known:
                 return None
         secrets = [var for var in test.env if var != "?" and is_secret_name(var)]

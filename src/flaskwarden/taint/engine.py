@@ -552,7 +552,7 @@ class _FunctionInterpreter:
         if key is not None:
             if rest not in self.env:
                 self.env[rest] = self.env.get(name, CLEAN)
-            self.env[f"{name}[{key!r}]"] = taint
+            self.env[_key_entry(name, key)] = taint
         else:
             self._forget_keys(name)  # `d[k] = v`: any key may now hold v
 
@@ -634,7 +634,7 @@ class _FunctionInterpreter:
             if isinstance(node.value, ast.Name):
                 # rec.a after a store to it (see _keyed_store); any other attribute,
                 # a method included, is read off the object as a whole
-                stored = self.env.get(f"{node.value.id}[{'.' + node.attr!r}]")
+                stored = self.env.get(_key_entry(node.value.id, "." + node.attr))
                 if stored is not None:
                     return _as_str(stored | self.env.get(_rest_key(node.value.id), CLEAN))
             return _as_str(self._expr(node.value, d)) if node.attr != "__class__" else CLEAN
@@ -649,7 +649,7 @@ class _FunctionInterpreter:
                 rest = self.env.get(_rest_key(node.value.id))
                 key = _constant_key(node)
                 if rest is not None and key is not None:
-                    stored = self.env.get(f"{node.value.id}[{key!r}]", CLEAN)
+                    stored = self.env.get(_key_entry(node.value.id, key), CLEAN)
                     return _as_str(stored | rest)
             if _short_slice(node.slice):
                 return _as_short(self._expr(node.value, d))
@@ -1476,22 +1476,13 @@ def _short_slice(node: ast.expr) -> bool:
     """``[-4:]``, ``[:3]``, ``[2:5]``: a slice of at most SHORT_SLICE items."""
     if not isinstance(node, ast.Slice) or node.step is not None:
         return False
-    lower = _int_constant(node.lower) if node.lower is not None else 0
-    upper = _int_constant(node.upper) if node.upper is not None else None
+    lower = _index(node.lower) if node.lower is not None else 0
+    upper = _index(node.upper) if node.upper is not None else None
     if lower is None:
         return False
     if upper is None:
         return -SHORT_SLICE <= lower < 0
     return (lower >= 0) == (upper >= 0) and 0 <= upper - lower <= SHORT_SLICE
-
-
-def _int_constant(node: ast.expr) -> int | None:
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        inner = _int_constant(node.operand)
-        return -inner if inner is not None else None
-    if isinstance(node, ast.Constant) and type(node.value) is int:
-        return node.value
-    return None
 
 
 def _empty_string(node: ast.expr) -> bool:
@@ -1597,6 +1588,11 @@ def _is_url_for(node: ast.expr) -> bool:
 def _rest_key(name: str) -> str:
     """The env key of what a keyed object's other keys may hold (see _keyed_store)."""
     return f"{name}[*]"
+
+
+def _key_entry(name: str, key: str | int) -> str:
+    """The env key of what ``name`` holds under one tracked key (see _keyed_store)."""
+    return f"{name}[{key!r}]"
 
 
 def _store_key(target: ast.Attribute | ast.Subscript) -> str | int | None:
