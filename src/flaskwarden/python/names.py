@@ -17,6 +17,8 @@ ROUTE_ATTRS: Final = frozenset({"route", "get", "post", "put", "delete", "patch"
 EXPOSE_PACKAGES: Final = frozenset({"flask_appbuilder", "flask_admin"})
 # Flask's request object, by the names it is imported as.
 REQUEST_OBJECTS: Final = frozenset({"flask.request", "flask.globals.request"})
+# Flask's per-request namespace, ``g``.
+G_OBJECTS: Final = frozenset({"flask.g", "flask.globals.g"})
 # werkzeug's proxy class: `request = LocalProxy(lambda: flask.request)` is the request.
 LOCAL_PROXIES: Final = frozenset({"werkzeug.local.LocalProxy", "werkzeug.LocalProxy"})
 

@@ -138,6 +138,8 @@ def reflected_xss(ctx: ScanContext) -> Iterator[Finding]:
     response a view builds itself: a returned f-string, `%` or `.format` string,
     `make_response(...)`, `Response(...)`, or `Markup(...)`. `markupsafe.escape()` on the
     way clears it; so does `Markup("<b>%s</b>") % value`, which escapes `value`.
+    Request data stored on `g` or on the request (`g.payload = request.get_json()` in a
+    `before_request` hook) is request data wherever it is read back, as in every FW3 rule.
 
     ## Why is this bad?
     Flask escapes what templates print, not strings a view builds. A link with a script

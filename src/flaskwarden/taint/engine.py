@@ -32,13 +32,15 @@ from flaskwarden.python.guards import (
     exits,
     literal_defaults,
 )
-from flaskwarden.python.names import REQUEST_OBJECTS, ROUTE_ATTRS, is_expose
+from flaskwarden.python.names import G_OBJECTS, REQUEST_OBJECTS, ROUTE_ATTRS, is_expose
 from flaskwarden.python.nodes import all_statements, child_nodes, walk
 from flaskwarden.taint import graphql, tables
 
 MAX_STEPS: Final = 12
 MAX_ORIGINS: Final = 16
 MAX_CALL_DEPTH: Final = 3
+# The callee of a `call` origin that reads a request-scoped store ("scoped:g.data").
+SCOPED: Final = "scoped:"
 _CONVERTER: Final = re.compile(r"<(?:(?P<conv>[a-zA-Z_][\w]*)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 _FIXED_HOST: Final = re.compile(r"^[a-zA-Z][\w+.-]*://[^/?#{}]+[/?#]")
 
@@ -143,6 +145,10 @@ class FunctionTaint:
     calls: tuple[CallSite, ...]
     renders: tuple[RenderCall, ...]
     defaults: tuple[tuple[str, object], ...] = ()  # literal parameter defaults
+    # Tainted values stored where any code of the same request reads them back:
+    # ("g.data", taint) for `g.data = ...`, ("request.all_data", taint) for an
+    # attribute the app sets on the request. Read back as a `scoped:` call origin.
+    stores: tuple[tuple[str, Taint], ...] = ()
 
 
 @dataclass
@@ -188,6 +194,7 @@ class _FunctionInterpreter:
         self.sinks: list[SinkHit] = []
         self.calls: list[CallSite] = []
         self.renders: list[RenderCall] = []
+        self.stores: list[tuple[str, Taint]] = []
         self.is_route = False
         self.guards = NO_GUARDS  # what the statement being interpreted runs under
         self.guard_tests = GuardTests(node)
@@ -229,6 +236,7 @@ class _FunctionInterpreter:
             calls=tuple(dict.fromkeys(self.calls)),
             renders=tuple(dict.fromkeys(self.renders)),
             defaults=literal_defaults(args),
+            stores=tuple(dict.fromkeys(self.stores)),
         )
 
     def _graphql_argument(self, name: str, shape: str) -> Origin:
@@ -494,6 +502,10 @@ class _FunctionInterpreter:
                 self._bind(element, taint, stmt, value)
         elif isinstance(target, ast.Starred):
             self._bind(target.value, taint, stmt, value)
+        elif isinstance(target, ast.Attribute) and (
+            (key := self._scoped_key(target.value, target.attr)) is not None
+        ):
+            self._scoped_store(key, target.value, taint, stmt)
         elif isinstance(target, (ast.Attribute, ast.Subscript)):
             if (
                 isinstance(target, ast.Attribute)
@@ -540,6 +552,54 @@ class _FunctionInterpreter:
                     self.env[name] = _bounded(old | stepped)
             if isinstance(target, ast.Subscript):
                 self.expr(target.slice)
+
+    def _scoped_key(self, owner: ast.expr, attr: str) -> str | None:
+        if isinstance(owner, ast.Name) and owner.id in self.env:
+            return None  # a local `g` or `request` (a parameter, say): not Flask's
+        return self.m.scoped_key(owner, attr)
+
+    def _scoped_store(self, key: str, owner: ast.expr, taint: Taint, node: ast.AST) -> None:
+        """``g.data = v`` / ``request.all_data = v``: kept for reads anywhere in the
+        project (see :meth:`_scoped_read`), and for reads further down this function,
+        which see this value only (as ``rec.a`` does after ``rec.a = v``)."""
+        stored = self._stepped_msg(taint, node, f"stored in {key}") if taint else CLEAN
+        if stored:
+            self.stores.append((key, stored))
+        if isinstance(owner, ast.Name):
+            self._keyed_store(owner.id, "." + key.partition(".")[2], stored)
+
+    def _scoped_read(self, key: str, owner: ast.expr, node: ast.AST) -> Taint:
+        """``g.data``, ``g.get("data")``, ``getattr(request, "all_data")``: what this
+        function stored there, else whatever the project stores there (resolved across
+        modules: a ``before_request`` hook setting ``g.data = request.get_json()``)."""
+        if isinstance(owner, ast.Name):
+            stored = self.env.get(_key_entry(owner.id, "." + key.partition(".")[2]))
+            if stored is not None:
+                return stored
+        step = self._step(node, f"read from {key}")
+        return frozenset({Origin("call", key, callee=SCOPED + key, steps=(step,))})
+
+    def _scoped_call(self, node: ast.Call, func: ast.expr, depth: int) -> Taint | None:
+        """``g.get("k"[, d])``, ``g.pop("k"[, d])``, ``getattr(g, "k"[, d])`` read a
+        stored value, ``setattr(g, "k", v)`` stores one; None for any other call."""
+        args = node.args
+        if isinstance(func, ast.Attribute) and func.attr in ("get", "pop", "setdefault"):
+            owner, rest = func.value, args[1:]
+        elif isinstance(func, ast.Name) and func.id in ("getattr", "setattr") and args:
+            owner, rest = args[0], args[2:]
+            args = args[1:]
+        else:
+            return None
+        if not args or not isinstance(args[0], ast.Constant) or not isinstance(args[0].value, str):
+            return None
+        key = self._scoped_key(owner, args[0].value)
+        if key is None:
+            return None
+        extra = _union(self._expr(a, depth) for a in rest)
+        if isinstance(func, ast.Name) and func.id == "setattr":
+            self._scoped_store(key, owner, extra, node)
+            return CLEAN
+        return self._scoped_read(key, owner, node) | extra
 
     def _keyed_store(self, name: str, key: str | int | None, taint: Taint) -> None:
         """``d["k"] = v``: remember what each constant key holds, so that reading
@@ -631,6 +691,9 @@ class _FunctionInterpreter:
             field_name = dotted(node)
             if field_name is not None and field_name in self.env:
                 return self.env[field_name]
+            scoped = self._scoped_key(node.value, node.attr)
+            if scoped is not None:
+                return self._scoped_read(scoped, node.value, node)
             if isinstance(node.value, ast.Name):
                 # rec.a after a store to it (see _keyed_store); any other attribute,
                 # a method included, is read off the object as a whole
@@ -782,6 +845,9 @@ class _FunctionInterpreter:
         kwargs = {kw.arg: self._expr(kw.value, depth) for kw in node.keywords if kw.arg}
         spread = any(kw.arg is None for kw in node.keywords)
         receiver: Taint = CLEAN
+        scoped = self._scoped_call(node, func, depth)
+        if scoped is not None:
+            return scoped
         if isinstance(func, ast.Attribute):
             method_source = self._request_method(func)
             if method_source is not None:
@@ -1064,6 +1130,34 @@ class TaintAnalyzer:
         self._imports_sandbox = any(
             q == "jinja2" or q.startswith("jinja2.sandbox") for q in imports.values()
         )
+        # local names of flask.g ("g") and of Flask's request ("request")
+        self._scoped_owners = {
+            name: "g" if target in G_OBJECTS else "request"
+            for name, target in imports.items()
+            if target in G_OBJECTS or target in REQUEST_OBJECTS
+        }
+
+    def scoped_key(self, owner: ast.expr, attr: str) -> str | None:
+        """``"g.data"`` for ``g.data``, ``"request.all_data"`` for an attribute the
+        app sets on Flask's request (not one of the request's own); else None."""
+        if isinstance(owner, ast.Name):
+            kind = self._scoped_owners.get(owner.id)
+        elif isinstance(owner, ast.Attribute) and owner.attr in ("g", "request"):
+            qualified = self.evaluator.qualify(owner)
+            kind = "g" if qualified in G_OBJECTS else None
+            if qualified in REQUEST_OBJECTS:
+                kind = "request"
+        else:
+            return None
+        if kind is None or attr.startswith("__"):
+            return None
+        if kind == "request" and (
+            attr in tables.REQUEST_ATTRIBUTES
+            or attr in tables.REQUEST_METHODS
+            or attr in tables.REQUEST_OWN_ATTRIBUTES
+        ):
+            return None
+        return f"{kind}.{attr}"
 
     def span(self, node: ast.AST) -> Span:
         return span_of(node, self.lines)

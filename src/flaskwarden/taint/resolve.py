@@ -24,6 +24,7 @@ from flaskwarden.python.guards import NO_GUARDS, Guard, refuted
 from flaskwarden.python.names import REQUEST_OBJECTS
 from flaskwarden.taint.engine import (
     CLEAN,
+    SCOPED,
     CallSite,
     FunctionTaint,
     ModuleTaint,
@@ -80,6 +81,8 @@ class Resolver:
         self._param_sinks: dict[tuple[str, str], tuple[ParamSink, ...]] = {}
         self._in_progress: set[tuple[str, str, str]] = set()
         self._proxies: dict[tuple[str, Ref], bool] = {}
+        self._scoped: dict[str, Taint] = {}
+        self._stores: dict[str, list[tuple[ModuleFacts, Taint]]] | None = None
 
     # -- looking functions up ---------------------------------------------------
 
@@ -164,6 +167,10 @@ class Resolver:
         for origin in calls:
             if depth > MAX_DEPTH:
                 continue
+            if origin.callee.startswith(SCOPED):
+                for stored in self.scoped(origin.callee.removeprefix(SCOPED), depth + 1):
+                    result.add(replace(stored, steps=_join(stored.steps, origin.steps)))
+                continue
             located = self.function(origin.callee, module)
             if located is None:
                 continue
@@ -210,6 +217,35 @@ class Resolver:
         finally:
             self._in_progress.discard(guard)
         self._returns[key] = result
+        return result
+
+    def scoped(self, key: str, depth: int = 0) -> Taint:
+        """The request data stored under ``key`` (``g.data``, ``request.all_data``)
+        anywhere in the project: a value one function of a request stores there and
+        another reads back. Flow-insensitive (every store counts, wherever it is) and
+        sources only: a store of a parameter's value is not followed to the callers."""
+        cached = self._scoped.get(key)
+        if cached is not None:
+            return cached
+        guard = ("scoped", key, "")
+        if guard in self._in_progress or depth > MAX_DEPTH:
+            return CLEAN
+        if self._stores is None:
+            self._stores = {}
+            for module in self.project.modules:
+                taint = taint_of(module)
+                for function in taint.functions.values() if taint is not None else ():
+                    for name, stored in function.stores:
+                        self._stores.setdefault(name, []).append((module, stored))
+        self._in_progress.add(guard)
+        found: set[Origin] = set()
+        try:
+            for module, stored in self._stores.get(key, ()):
+                found.update(o for o in self.resolve(stored, module, depth) if o.kind == "source")
+        finally:
+            self._in_progress.discard(guard)
+        result = _bounded(found)
+        self._scoped[key] = result
         return result
 
     # -- sinks ----------------------------------------------------------------------------

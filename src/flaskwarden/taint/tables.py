@@ -70,6 +70,23 @@ REQUEST_METHODS: Final[dict[str, str]] = {
     "get_json": "obj",
     "get_data": "str",
 }
+# What Flask's and Werkzeug's Request define besides the sources above: reading one is
+# never a value the app stored on the request (``request.all_data = ...``).
+REQUEST_OWN_ATTRIBUTES: Final = frozenset(
+    {
+        "accept_charsets", "accept_encodings", "accept_languages", "accept_mimetypes",
+        "access_control_request_headers", "access_control_request_method", "access_route",
+        "application", "authorization", "blueprint", "blueprints", "cache_control",
+        "content_encoding", "content_length", "content_md5", "content_type", "date",
+        "endpoint", "environ", "host", "host_url", "if_match", "if_modified_since",
+        "if_none_match", "if_range", "if_unmodified_since", "input_stream", "is_json",
+        "is_multiprocess", "is_multithread", "is_run_once", "is_secure", "max_content_length",
+        "max_forwards", "method", "mimetype", "mimetype_params", "origin", "pragma",
+        "range", "remote_addr", "remote_user", "root_path", "root_url", "routing_exception",
+        "scheme", "script_root", "server", "shallow", "trusted_hosts", "url_charset",
+        "url_root", "url_rule",
+    }
+)  # fmt: skip
 # Route converters whose values cannot carry strings.
 SAFE_CONVERTERS: Final = frozenset({"int", "float", "uuid"})
 
