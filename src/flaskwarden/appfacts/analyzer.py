@@ -1199,45 +1199,92 @@ class AppAnalyzer:
             branch = sub.body if "POST" in methods else sub.orelse
             if "POST" not in methods and methods != ("GET",):
                 continue
-            if self._region(branch, False, found, fn) and not exits(branch):
-                self._region(_after(fn.node.body, sub) or [], True, found, fn)
+            after = self._region(branch, {_START}, found, fn)
+            live = {state for state in after if state[0]}
+            if live:
+                self._region(_after(fn.node.body, sub) or [], live, found, fn)
         return found
 
-    def _region(self, body: list[ast.stmt], wrote: bool, found: list[Span], fn: _Function) -> bool:
+    def _region(
+        self, body: list[ast.stmt], states: set[_Path], found: list[Span], fn: _Function
+    ) -> set[_Path]:
+        """Interpret a block for FW602 on each path into it (has it written? which
+        boolean flags hold?); the paths that fall through its end come back. A path
+        that returns or raises ends there."""
         for stmt in body:
+            if not states:
+                break  # the rest of the block cannot run
             if isinstance(stmt, ast.Return):
-                if wrote and stmt.value is not None and self._renders(stmt.value, fn):
+                if (
+                    any(wrote for wrote, _ in states)
+                    and stmt.value is not None
+                    and self._renders(stmt.value, fn)
+                ):
                     found.append(self.span(stmt))
-                continue
+                return set()
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 continue
+            if isinstance(stmt, ast.Raise) or (isinstance(stmt, ast.Expr) and exits([stmt])):
+                return set()
             if isinstance(stmt, ast.If):
-                wrote = self._writes(stmt.test, fn) or wrote
-                after_body = self._region(stmt.body, wrote, found, fn)
-                after_else = self._region(stmt.orelse, wrote, found, fn)
-                wrote = _joined([(after_body, stmt.body), (after_else, stmt.orelse)])
-                continue
-            if isinstance(stmt, ast.Try) and stmt.handlers:
-                wrote = self._try_region(stmt, wrote, found, fn)
-                continue
-            nested = _bodies(stmt)
-            if nested:
+                to_body, to_else = self._split(stmt.test, states, fn)
+                states = self._region(stmt.body, to_body, found, fn) | self._region(
+                    stmt.orelse, to_else, found, fn
+                )
+            elif isinstance(stmt, ast.Try) and stmt.handlers:
+                states = self._try_region(stmt, states, found, fn)
+            elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+                states = self._region(stmt.body, self._wrote(stmt, states, fn), found, fn)
+            elif nested := _bodies(stmt):
+                # loops and match: each body may run or not (a break or continue is
+                # taken as falling through)
                 for sub_body in nested:
-                    wrote = self._region(sub_body, wrote, found, fn) or wrote
-                continue
-            wrote = self._writes(stmt, fn) or wrote
-        return wrote
+                    states = states | self._region(sub_body, states, found, fn)
+            else:
+                states = self._wrote(stmt, _assigned_flags(stmt, states), fn)
+            if len(states) > _MAX_PATHS:
+                states = {(any(wrote for wrote, _ in states), frozenset())}
+        return states
 
-    def _try_region(self, stmt: ast.Try, wrote: bool, found: list[Span], fn: _Function) -> bool:
+    def _wrote(self, node: ast.AST, states: set[_Path], fn: _Function) -> set[_Path]:
+        return {(True, flags) for _, flags in states} if self._writes(node, fn) else states
+
+    def _split(
+        self, test: ast.expr, states: set[_Path], fn: _Function
+    ) -> tuple[set[_Path], set[_Path]]:
+        """The paths into an ``if``'s body and into its ``else``. ``if ok:`` sends a
+        path where ``ok`` is a known boolean one way only. A test that is a write
+        (``if send_email(...):``, ``if not save(...):``) counts as written only where
+        it succeeded: the other branch is the failed write, the form shown again."""
+        negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+        inner = test.operand if isinstance(test, ast.UnaryOp) and negated else test
+        if isinstance(inner, ast.Name):
+            to_body: set[_Path] = set()
+            to_else: set[_Path] = set()
+            for state in states:
+                value = dict(state[1]).get(inner.id)
+                if value is None or value != negated:
+                    to_body.add(state)
+                if value is None or value == negated:
+                    to_else.add(state)
+            return to_body, to_else
+        if not self._writes(test, fn):
+            return states, states
+        written = {(True, flags) for _, flags in states}
+        if isinstance(inner, ast.Call):
+            return (states, written) if negated else (written, states)
+        return written, written
+
+    def _try_region(
+        self, stmt: ast.Try, states: set[_Path], found: list[Span], fn: _Function
+    ) -> set[_Path]:
         """A handler runs when the ``try`` failed, typically the write itself (a
-        duplicate key): it sees the writes made before the ``try``, not those in it.
+        duplicate key): it sees the paths into the ``try``, not the writes in it.
         ``else`` runs after the body succeeded."""
-        after_body = self._region(stmt.body, wrote, found, fn)
-        after_else = self._region(stmt.orelse, after_body, found, fn)
-        ends = [(after_else, stmt.body + stmt.orelse)]
+        ends = self._region(stmt.orelse, self._region(stmt.body, states, found, fn), found, fn)
         for handler in stmt.handlers:
-            ends.append((self._region(handler.body, wrote, found, fn), handler.body))
-        return self._region(stmt.finalbody, _joined(ends), found, fn)
+            ends = ends | self._region(handler.body, states, found, fn)
+        return self._region(stmt.finalbody, ends, found, fn) if stmt.finalbody else ends
 
     def _writes(self, node: ast.AST, fn: _Function) -> bool:
         for sub in walk(node):
@@ -1951,12 +1998,33 @@ def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield from _module_statements(sub_body)
 
 
-def _joined(ends: list[tuple[bool, list[ast.stmt]]]) -> bool:
-    """Whether what follows a branching statement runs after a write: the writes of
-    the branches (each with its block) that fall through to it count; when every
-    branch leaves, nothing follows, and any write is kept."""
-    live = [wrote for wrote, block in ends if not exits(block)]
-    return any(live) if live else any(wrote for wrote, _ in ends)
+# One path through a view for FW602: has it written yet, and which local names hold
+# a known boolean on it (`ok = True` ... `except: ok = False` ... `if ok: return`).
+_Path = tuple[bool, frozenset[tuple[str, bool]]]
+_START: Final[_Path] = (False, frozenset())
+_MAX_PATHS: Final = 16
+
+
+def _assigned_flags(stmt: ast.stmt, states: set[_Path]) -> set[_Path]:
+    """The paths after ``stmt``: ``ok = True`` sets a flag, any other binding of
+    the name forgets it."""
+    if isinstance(stmt, ast.Assign):
+        targets = [t.id for t in stmt.targets if isinstance(t, ast.Name)]
+    elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) and isinstance(stmt.target, ast.Name):
+        targets = [stmt.target.id]
+    else:
+        return states
+    value = getattr(stmt, "value", None)
+    known = None
+    if isinstance(value, ast.Constant) and isinstance(value.value, bool):
+        known = None if isinstance(stmt, ast.AugAssign) else value.value
+    result: set[_Path] = set()
+    for wrote, flags in states:
+        kept = {(name, flag) for name, flag in flags if name not in targets}
+        if known is not None:
+            kept |= {(name, known) for name in targets}
+        result.add((wrote, frozenset(kept)))
+    return result
 
 
 def _after(body: list[ast.stmt], target: ast.stmt) -> list[ast.stmt] | None:

@@ -106,8 +106,10 @@ def post_without_redirect(ctx: ScanContext) -> Iterator[Finding]:
     `INSERT`...), or after such a branch that writes and falls through to the view's
     shared `return render_template(...)` (the usual Flask-WTF shape). Error pages (a
     4xx status) and re-rendering a form that failed validation (no write on the way
-    to it: a write followed by `return redirect(...)`, or one whose `except` branch
-    leads there) are not reported.
+    to it: a write followed by `return redirect(...)`, one whose `except` branch
+    leads there, the `else` of `if send_email(...): return redirect(...)`, or the
+    path where a flag the `except` branch set, `if form_valid: return ...`, sent the
+    success elsewhere) are not reported.
 
     ## Why is this bad?
     The browser's page is now the POST's response: refreshing it, or going back and
