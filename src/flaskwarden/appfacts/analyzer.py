@@ -1533,7 +1533,16 @@ class AppAnalyzer:
 
     def _blocking(self, node: ast.Call, qual: str | None, fn: _Function) -> Blocking | None:
         func = node.func
-        keywords = {kw.arg for kw in node.keywords}
+        # timeout=None is the library's default: wait for ever
+        keywords = {
+            kw.arg
+            for kw in node.keywords
+            if not (
+                kw.arg == "timeout"
+                and isinstance(kw.value, ast.Constant)
+                and kw.value.value is None
+            )
+        }
         if None in keywords:
             return None  # **options may carry a timeout
         shown = dotted(func) or "call"

@@ -980,7 +980,14 @@ class ModuleAnalyzer:
                     self.event("secret-fallback", default, f"{var}|{var}", scope_name)
         hashed = node.args[0] if node.args else None
         if (
-            callee.split(".")[-1] in ("generate_password_hash", "hash_password", "hashpw")
+            (
+                callee.split(".")[-1] in ("generate_password_hash", "hash_password", "hashpw")
+                # passlib's pbkdf2_sha256.hash("..."), argon2's, bcrypt's
+                or (
+                    (qual or "").split(".")[0] in _PASSWORD_HASHERS
+                    and callee in ("hash", "encrypt")
+                )
+            )
             and isinstance(hashed, ast.Constant)
             and _literal_str(hashed)
             and not is_placeholder(hashed.value)
@@ -1662,6 +1669,9 @@ def _is_request_data(node: ast.expr, analyzer: ModuleAnalyzer) -> bool:
         return analyzer.evaluator.qualify(node.value) == "flask.request"
     return False
 
+
+# Packages whose `.hash(password)` (passlib's `.encrypt`) makes a password hash.
+_PASSWORD_HASHERS: Final = frozenset({"passlib", "argon2", "bcrypt", "flask_bcrypt"})
 
 _HASH_CALLS: Final = frozenset(
     {
