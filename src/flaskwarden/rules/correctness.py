@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final
 
-from flaskwarden.appfacts.graph import app_facts, app_graph
+from flaskwarden.appfacts.graph import AppGraph, FnKey, RouteInfo, app_facts, app_graph
 from flaskwarden.findings import Confidence, Finding
 from flaskwarden.rules import ScanContext, location, make_finding, project_rule
 
@@ -25,7 +25,8 @@ def method_not_allowed_branch(ctx: ScanContext) -> Iterator[Finding]:
     Finds views that branch on `request.method == "POST"` (or `in ("POST", ...)`, or
     `form.validate_on_submit()`) while their route allows only other methods: most
     often `@app.route("/x")` without `methods=`, which is GET only. Routes whose
-    `methods=` is not a literal list are skipped.
+    `methods=` is not a literal list are skipped, and so is a branch on a method that
+    another view of the same app or blueprint takes at the same URL (no 405 then).
 
     ## Why is this bad?
     Flask answers the form's POST with 405 Method Not Allowed before the view runs: the
@@ -74,6 +75,11 @@ def method_not_allowed_branch(ctx: ScanContext) -> Iterator[Finding]:
             continue
         accepted = allowed | _IMPLIED if "GET" in allowed else allowed | {"OPTIONS"}
         dead = [t for t in route.function.method_tests if not set(t.methods) & accepted]
+        # another view at the same URL takes those methods: no 405, only a dead branch
+        # (and adding the method here would take the requests away from that view)
+        if dead:
+            served = _served_elsewhere(graph, key, route)
+            dead = [t for t in dead if not set(t.methods) <= served]
         if not dead:
             continue
         test = dead[0]
@@ -93,6 +99,26 @@ def method_not_allowed_branch(ctx: ScanContext) -> Iterator[Finding]:
             f"Method Not Allowed and the branch never runs. Add methods=[{fix}].",
             related=[location(route.module, t.span, f"branch on {t.text}") for t in dead],
         )
+
+
+def _served_elsewhere(graph: AppGraph, key: FnKey, route: RouteInfo) -> frozenset[str]:
+    """The methods other views answer at one of this route's URLs: routes of the same
+    app or blueprint object (the same reference in the same module), same rule."""
+    urls = {
+        (module.path, entry.receiver, entry.path)
+        for entry, module in zip(route.entries, route.entry_modules, strict=True)
+        if entry.path
+    }
+    served: set[str] = set()
+    for other_key, other in graph.routes.items():
+        if other_key == key or other.methods is None:
+            continue
+        if any(
+            (module.path, entry.receiver, entry.path) in urls
+            for entry, module in zip(other.entries, other.entry_modules, strict=True)
+        ):
+            served |= other.methods
+    return frozenset(served)
 
 
 @project_rule("FW602")
