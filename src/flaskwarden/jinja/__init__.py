@@ -69,6 +69,16 @@ CONTEXT_GLOBALS: Final = frozenset(
         "share",
     }
 )
+# Globals an extension registers only when the app uses it (by package): the same name
+# in an app without that extension is a variable some view forgot to pass.
+EXTENSION_GLOBALS: Final[dict[str, frozenset[str]]] = {
+    "flask_session_captcha": frozenset({"captcha"}),
+    "flask_simple_captcha": frozenset({"captcha"}),
+    "flask_recaptcha": frozenset({"recaptcha"}),
+    "flask_hcaptcha": frozenset({"hcaptcha"}),
+    "flask_mde": frozenset({"mde"}),
+    "flask_fontawesome": frozenset({"fontawesome_html", "fontawesome_css", "fontawesome_js"}),
+}
 _EXTENSIONS: Final = ("jinja2.ext.i18n", "jinja2.ext.do", "jinja2.ext.loopcontrols")
 
 

@@ -9,7 +9,7 @@ from typing import Final
 
 from flaskwarden.discover import FileKind
 from flaskwarden.findings import Confidence, Finding, Location
-from flaskwarden.jinja import CONTEXT_GLOBALS, Template, parse_template
+from flaskwarden.jinja import CONTEXT_GLOBALS, EXTENSION_GLOBALS, Template, parse_template
 from flaskwarden.python.facts import ModuleFacts, Span
 from flaskwarden.rules import ScanContext, project_rule
 from flaskwarden.taint import tables
@@ -782,6 +782,8 @@ def undefined_template_variable(ctx: ScanContext) -> Iterator[Finding]:
     state = _state(ctx)
     provided: set[str] = set(CONTEXT_GLOBALS)
     for module in ctx.project.modules:
+        for target in module.imports.values():
+            provided |= EXTENSION_GLOBALS.get(target.partition(".")[0], frozenset())
         taint = taint_of(module)
         if taint is None:
             continue
