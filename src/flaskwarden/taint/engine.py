@@ -616,6 +616,11 @@ class _FunctionInterpreter:
         else:
             self._forget_keys(name)  # `d[k] = v`: any key may now hold v
 
+    def _attribute_stores(self, name: str) -> bool:
+        """Whether some ``name.a = v`` is tracked (see _keyed_store)."""
+        prefix = _key_entry(name, ".")[:-2]  # name['.
+        return any(key.startswith(prefix) for key in self.env)
+
     def _forget_keys(self, name: str) -> None:
         """Back to one taint for the whole object (its keys tracked no more)."""
         if _rest_key(name) not in self.env:
@@ -695,11 +700,20 @@ class _FunctionInterpreter:
             if scoped is not None:
                 return self._scoped_read(scoped, node.value, node)
             if isinstance(node.value, ast.Name):
-                # rec.a after a store to it (see _keyed_store); any other attribute,
-                # a method included, is read off the object as a whole
-                stored = self.env.get(_key_entry(node.value.id, "." + node.attr))
+                # rec.a after a store to it (see _keyed_store). An attribute of a
+                # mapping whose items are tracked (only d["k"] stores) sees what no
+                # item holds, and the item of that name (an attribute dict: d["a"] is
+                # d.a): watch["title"] = form_value does not make watch.data_dir
+                # request data. Any other attribute, a property that may be derived
+                # from rec.a included, is read off the object as a whole. (A method
+                # call is not read here: its receiver is the object.)
+                name = node.value.id
+                stored = self.env.get(_key_entry(name, "." + node.attr))
+                rest = self.env.get(_rest_key(name))
                 if stored is not None:
-                    return _as_str(stored | self.env.get(_rest_key(node.value.id), CLEAN))
+                    return _as_str(stored | (rest or CLEAN))
+                if rest is not None and not self._attribute_stores(name):
+                    return _as_str(rest | self.env.get(_key_entry(name, node.attr), CLEAN))
             return _as_str(self._expr(node.value, d)) if node.attr != "__class__" else CLEAN
         if isinstance(node, ast.Subscript):
             self._expr(node.slice, d)
