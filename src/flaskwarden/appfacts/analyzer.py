@@ -1679,6 +1679,11 @@ class AppAnalyzer:
             if qual is not None and qual.split(".")[0] not in EXTERNAL_PACKAGES:
                 return f"import:{qual}"
             return None
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
+            # Rates().fetch(): a method of the class just constructed
+            made = func.value.func
+            cls = self._instance_class(made, self.qualify(made, fn), fn)
+            return f"{cls}.{func.attr}" if cls is not None else None
         if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
             qual = self.qualify(func, fn)
             if qual is not None and qual.split(".")[0] not in EXTERNAL_PACKAGES:
