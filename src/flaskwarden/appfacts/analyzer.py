@@ -39,7 +39,7 @@ from flaskwarden.appfacts.facts import (
     WeakStore,
 )
 from flaskwarden.python.analyze import assigned_targets
-from flaskwarden.python.evaluate import dotted
+from flaskwarden.python.evaluate import Evaluator, dotted
 from flaskwarden.python.facts import (
     UNNAMED,
     Ref,
@@ -66,6 +66,7 @@ from flaskwarden.python.nodes import (
     syntax_children,
     walk,
 )
+from flaskwarden.taint import graphql
 from flaskwarden.taint.tables import EXTERNAL_PACKAGES
 
 HOOK_ATTRS: Final = frozenset(
@@ -290,10 +291,14 @@ class AppAnalyzer:
         self.httpauth: set[str] = set()
         # module functions that return a new requests.Session: `with get_session() as s:`
         self.session_factories: set[str] = set()
+        # GraphQL resolvers (function node ids): each runs for the request that asks
+        self.resolvers: set[int] = set()
 
     # -- entry point ---------------------------------------------------------------
 
     def run(self) -> AppFacts:
+        if graphql.uses_graphql(self.imports):
+            self.resolvers = set(graphql.resolver_arguments(self.tree, Evaluator(self.imports)))
         self._module_names(self.tree.body)
         self._imports_evidence()
         self._block(self.tree.body, None, None, False)
@@ -998,6 +1003,8 @@ class AppAnalyzer:
             outer.nested[node.name] = fn.qualname
         self._scope(fn)
         entries, project_decorators, texts, cache, exempt = self._decorators(node, outer)
+        if id(node) in self.resolvers:
+            entries.append(Entry("graphql", "resolver", "", self.span(node)))
         fn.token_auth = any(_TOKEN_DECORATOR.search(text) for text in texts) or any(
             text.split(".")[0] in self.httpauth for text in texts
         )

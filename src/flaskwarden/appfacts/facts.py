@@ -37,7 +37,7 @@ class Entry:
     when none are given (``route``: GET only).
     """
 
-    kind: str  # "route", "hook", "errorhandler", "template"
+    kind: str  # "route", "hook", "errorhandler", "template", "graphql" (a resolver)
     attr: str  # route, post, before_request, errorhandler, ...
     receiver: Ref
     span: Span

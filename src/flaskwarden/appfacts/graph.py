@@ -96,6 +96,8 @@ class Reach:
             return f"error handler {fn}()"
         if entry.kind == "template":
             return f"template helper {fn}() ({entry.attr})"
+        if entry.kind == "graphql":
+            return f"GraphQL resolver {fn}()"
         return f"{entry.attr} hook {fn}()"
 
 
@@ -320,7 +322,12 @@ class AppGraph:
                 continue
             for function in facts.functions.values():
                 for entry in function.entries:
-                    if self.flask_receiver(entry.receiver, module) is not None:
+                    # a GraphQL resolver is reached through the schema's view, not
+                    # registered on an app itself
+                    if (
+                        entry.kind == "graphql"
+                        or self.flask_receiver(entry.receiver, module) is not None
+                    ):
                         yield module, function, entry, module
             for call in facts.call_entries:
                 if self.flask_receiver(call.entry.receiver, module) is None:

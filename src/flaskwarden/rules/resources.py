@@ -3,10 +3,10 @@
 A Flask worker serves many requests, often on several threads at once, for days. What
 a view leaves in a module-level container stays there; what it writes to a module
 global, every other thread sees; what it waits for, it waits for holding the worker.
-These rules follow the request path (routes, hooks, error handlers and the project
-functions they call, see :mod:`flaskwarden.appfacts.graph`) and judge bounds by what the
-code does (``lru_cache(maxsize=N)``, ``deque(maxlen=N)``, a ``len()`` check, eviction),
-not by names.
+These rules follow the request path (routes, hooks, error handlers, GraphQL resolvers
+and the project functions they call, see :mod:`flaskwarden.appfacts.graph`) and judge
+bounds by what the code does (``lru_cache(maxsize=N)``, ``deque(maxlen=N)``, a ``len()``
+check, eviction), not by names.
 """
 
 from __future__ import annotations
