@@ -683,7 +683,9 @@ def ssrf(ctx: ScanContext) -> Iterator[Finding]:
     `urllib.request.urlopen`/`Request`. A URL whose scheme and host are fixed literals
     (`f"https://api.example.com/items/{item}"`) is not reported: the value cannot change
     where the request goes. Neither is request data that only fills the query string
-    after a literal `?` (`f"{VERIFY_URL}?response={token}"`, a captcha check).
+    after a literal `?` (`f"{VERIFY_URL}?response={token}"`, a captcha check), nor
+    request data joined to a base URL after a literal path from the root
+    (`urljoin(API, "/zones/" + name)` keeps `API`'s host; `urljoin(API, name)` does not).
     Arguments of GraphQL resolvers (Graphene, Ariadne, Strawberry) are request data too.
 
     ## Why is this bad?

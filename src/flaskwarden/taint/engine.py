@@ -878,6 +878,15 @@ class _FunctionInterpreter:
             return frozenset(o.clear(kinds) for o in _union(args))
         if qual in tables.MARKUP_CLASSES:
             return frozenset(o.clear({"xss", "template"}) for o in _union(args))
+        if (
+            qual in _URLJOIN
+            and len(node.args) == 2
+            and not kwargs
+            and self._keeps_host(node.args[1])
+        ):
+            # urljoin(BASE, "/api/zones/" + name): a path from the root keeps BASE's host
+            joined = frozenset(o.clear(_FIXED_HOST_KINDS) for o in args[1])
+            return _as_str(args[0] | joined)
         if qual in tables.PROPAGATING_CALLS:
             carried = _union(args) | _union(kwargs.values())
             # json.loads(request.data) is a parsed object, not text: its items are
@@ -937,6 +946,14 @@ class _FunctionInterpreter:
             )
             return frozenset({origin})
         return CLEAN
+
+    def _keeps_host(self, node: ast.expr) -> bool:
+        """Whether a URL joined to a base cannot name another host: it starts with a
+        literal path from the root (``/api/``, not ``//``) or a fixed host, written
+        here or bound to a local name that way (see ``prefixes``)."""
+        if isinstance(node, ast.Name):
+            return node.id in self.prefixes
+        return _prefix_clears(_literal_prefix(node, self.m.constants_for_urls)) is not None
 
     def _query_only(self, node: ast.expr) -> bool:
         """``requests.post(f"{VERIFY_URL}?response={token}")``: a URL built right in
@@ -1611,6 +1628,7 @@ def _fixed_host(
 
 
 _FIXED_HOST_KINDS: Final = frozenset({"ssrf", "redirect"})
+_URLJOIN: Final = frozenset({"urllib.parse.urljoin", "urlparse.urljoin", "requests.compat.urljoin"})
 _SAME_SITE_KINDS: Final = frozenset({"redirect"})
 _COMPOUND: Final = tuple(
     getattr(ast, name)
