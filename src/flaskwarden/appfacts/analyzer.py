@@ -197,6 +197,17 @@ _TOKEN_HEADER: Final = re.compile(
 _TOKEN_DECORATOR: Final = re.compile(
     r"token|jwt|api_?key|apikey|signature|hmac|webhook|oauth", re.IGNORECASE
 )
+# Packages that verify a signed message posted from another site: a SAML response
+# (python3-saml, pysaml2, Flask-SAML), so the endpoint is not authenticated by the
+# session cookie alone.
+_SIGNED_MESSAGE_PACKAGES: Final = frozenset({"onelogin", "saml2", "flask_saml", "flask_saml2"})
+_SIGNATURE_CHECKS: Final = frozenset(
+    {
+        "stripe.Webhook.construct_event",
+        "stripe.WebhookSignature.verify_header",
+        "svix.webhooks.Webhook.verify",
+    }
+)
 _SENSITIVE_COOKIE: Final = re.compile(
     r"token|sess|auth|remember|jwt|sid|secret|key|login|user_?id|credential|passw|api",
     re.IGNORECASE,
@@ -1468,6 +1479,11 @@ class AppAnalyzer:
             self._config_call(node, func, fn)
         if fn is None:
             return
+        if qual is not None and (
+            qual.partition(".")[0] in _SIGNED_MESSAGE_PACKAGES or qual in _SIGNATURE_CHECKS
+        ):
+            # a SAML response or a webhook checked by its signature, not the cookie
+            fn.token_auth = True
         if attr == "validate_on_submit":
             fn.method_tests.append(
                 MethodTest(STATE_CHANGING_SUBMIT, self.span(node), "form.validate_on_submit()")

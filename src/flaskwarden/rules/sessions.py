@@ -92,7 +92,9 @@ def missing_csrf_protection(ctx: ScanContext) -> Iterator[Finding]:
     reports `WTF_CSRF_ENABLED = False` outside a testing or development config, and
     `@csrf.exempt` on a form route, or `csrf.exempt(bp)` on a blueprint with form routes.
     JSON APIs authenticated by a header token (`Authorization`, `X-API-Key`, a
-    `token_required`-style decorator) are not reported.
+    `token_required`-style decorator) are not reported, nor are endpoints that check a
+    signed message posted from another site: a SAML response (python3-saml, pysaml2,
+    Flask-SAML) or a webhook verified by its signature header.
 
     ## Why is this bad?
     The browser attaches the session cookie to a form another site submits. Any page the
