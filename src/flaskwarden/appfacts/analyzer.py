@@ -1494,7 +1494,9 @@ class AppAnalyzer:
             self._method_call(node, func, fn)
         blocking = self._blocking(node, qual, fn)
         if blocking is not None:
-            fn.blocking.append(replace(blocking, guards=fn.guards) if fn.guards else blocking)
+            if fn.guards:
+                blocking = replace(blocking, guards=blocking.guards | fn.guards)
+            fn.blocking.append(blocking)
         self._call_site(node, func, fn)
 
     def _method_call(self, node: ast.Call, func: ast.Attribute, fn: _Function) -> None:
@@ -1555,19 +1557,48 @@ class AppAnalyzer:
         return frozenset().union(*(self.labels(a, fn) for a in node.args))
 
     def _blocking(self, node: ast.Call, qual: str | None, fn: _Function) -> Blocking | None:
-        func = node.func
-        # timeout=None is the library's default: wait for ever
+        # timeout=None is the library's default: wait for ever; so is timeout=timeout
+        # in a helper whose timeout parameter defaults to None, when its caller leaves
+        # it (the "unset" guard: a caller that passes one is not reported)
+        unset = self._timeout_parameter(node, fn)
         keywords = {
             kw.arg
             for kw in node.keywords
             if not (
                 kw.arg == "timeout"
-                and isinstance(kw.value, ast.Constant)
-                and kw.value.value is None
+                and (
+                    unset is not None
+                    or (isinstance(kw.value, ast.Constant) and kw.value.value is None)
+                )
             )
         }
         if None in keywords:
             return None  # **options may carry a timeout
+        found = self._blocking_kind(node, qual, fn, keywords)
+        if found is not None and unset is not None:
+            found = replace(found, guards=found.guards | {(unset, "unset", None)})
+        return found
+
+    def _timeout_parameter(self, node: ast.Call, fn: _Function) -> str | None:
+        """``timeout=timeout`` passing on a parameter that defaults to None and that
+        the function never rebinds: its name."""
+        for kw in node.keywords:
+            value = kw.value
+            if (
+                kw.arg == "timeout"
+                and isinstance(value, ast.Name)
+                and value.id in fn.params
+                and value.id not in fn.locals
+            ):
+                defaults = dict(literal_defaults(fn.node.args))
+                if value.id in defaults and defaults[value.id] is None:
+                    return value.id
+        return None
+
+    def _blocking_kind(
+        self, node: ast.Call, qual: str | None, fn: _Function, keywords: set[str | None]
+    ) -> Blocking | None:
+        func = node.func
         shown = dotted(func) or "call"
         if qual == "time.sleep":
             seconds: float | None = None

@@ -21,7 +21,9 @@ from flaskwarden.python.analyze import assigned_targets
 from flaskwarden.python.evaluate import dotted
 from flaskwarden.python.nodes import all_statements, walk
 
-# ``(parameter, test, value)``: the test is "truthy", "falsy", "eq" or "ne".
+# ``(parameter, test, value)``: the test is "truthy", "falsy", "eq", "ne", or "unset":
+# the caller leaves the parameter to its default (``timeout=None`` in a helper that
+# passes it on: only a call that gives no timeout waits for ever).
 Guard = tuple[str, str, object]
 NO_GUARDS: Final[frozenset[Guard]] = frozenset()
 # Literals kept for deciding guards: short, hashable and picklable.
@@ -145,6 +147,10 @@ def refuted(
         keys = [f"kw:{param}"]
         if param in params:
             keys.append(str(params.index(param)))
+        if guard[1] == "unset":
+            if not call.spread and any(key in call.given or key in consts for key in keys):
+                return True  # passed, whatever the value: the caller chose it
+            continue
         value: object
         known = [key for key in keys if key in consts]
         if known:

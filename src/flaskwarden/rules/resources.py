@@ -344,8 +344,10 @@ def http_without_timeout(ctx: ScanContext) -> Iterator[Finding]:
     ## What it does
     Finds `requests.get/post/...` (and `requests.Session` methods) and
     `urllib.request.urlopen(...)` called without `timeout=` by a view, a hook or a
-    project function they call. httpx, whose default timeout is 5 seconds, is not
-    reported; neither is a call passing `**options`.
+    project function they call, or with `timeout=None`, which is the same. A helper that
+    passes on its own `timeout=None` parameter (`def fetch(url, timeout=None)`) is
+    reported when some caller on the request path leaves it out. httpx, whose default
+    timeout is 5 seconds, is not reported; neither is a call passing `**options`.
 
     ## Why is this bad?
     requests and urllib wait forever by default. When the upstream hangs, each request
