@@ -191,6 +191,25 @@ def test_fw501_message_names_container_view_and_fix(tmp_path: Path) -> None:
     assert [(r.path, r.line) for r in finding.related] == [("app.py", 3)]
 
 
+def test_fw503_message_says_which_commands_take_no_timeout(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "import os, subprocess\n"
+        "from flask import Flask\n"
+        "app = Flask(__name__)\n"
+        '@app.route("/status")\n'
+        "def status():\n"
+        '    out = os.popen("git status").read()\n'
+        '    subprocess.run(["git", "fetch"])\n'
+        "    return out\n"
+    )
+    popen, run = sorted(run_scan(tmp_path, select=["FW503"]).findings, key=lambda f: f.line)
+    assert popen.message.startswith("os.popen(...).read() in view status() (GET /status)")
+    assert "takes no timeout" in popen.message
+    assert "subprocess.run([...], timeout=...)" in popen.message
+    assert run.message.startswith("subprocess.run() in view status()")
+    assert "Pass timeout=..." in run.message
+
+
 def test_script_main_is_not_per_request(tmp_path: Path) -> None:
     (tmp_path / "tool.py").write_text(
         "import time, requests\n"

@@ -1606,24 +1606,23 @@ class AppAnalyzer:
                 value = node.args[0].value
                 seconds = float(value) if isinstance(value, (int, float)) else None
             return Blocking("sleep", f"{shown}()", self.span(node), seconds, fn.loop_depth > 0)
+        elif qual in _SUBPROCESS_UNTIMED:
+            return Blocking("command", f"{shown}()", self.span(node))
         elif (
-            (qual in _SUBPROCESS and "timeout" not in keywords)
-            or qual in _SUBPROCESS_UNTIMED
-            or (
-                isinstance(func, ast.Attribute)
-                and func.attr in ("wait", "communicate")
-                and isinstance(func.value, ast.Name)
-                and func.value.id in fn.popen
-                and "timeout" not in keywords
-                and not node.args
-            )
-            or (
-                # os.popen(cmd).read(): reading the pipe waits for the command
-                isinstance(func, ast.Attribute)
-                and func.attr in ("read", "readlines")
-                and isinstance(func.value, ast.Call)
-                and self.qualify(func.value.func, fn) == "os.popen"
-            )
+            isinstance(func, ast.Attribute)
+            and func.attr in ("read", "readlines")
+            and isinstance(func.value, ast.Call)
+            and self.qualify(func.value.func, fn) == "os.popen"
+        ):
+            # os.popen(cmd).read(): reading the pipe waits for the command
+            return Blocking("command", f"os.popen(...).{func.attr}()", self.span(node))
+        elif (qual in _SUBPROCESS and "timeout" not in keywords) or (
+            isinstance(func, ast.Attribute)
+            and func.attr in ("wait", "communicate")
+            and isinstance(func.value, ast.Name)
+            and func.value.id in fn.popen
+            and "timeout" not in keywords
+            and not node.args
         ):
             return Blocking("subprocess", f"{shown}()", self.span(node))
         elif qual is not None and qual.startswith("requests.") and "timeout" not in keywords:

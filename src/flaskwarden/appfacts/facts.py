@@ -91,7 +91,9 @@ class Blocking:
     """A call that holds the worker: ``time.sleep``, ``subprocess.run`` without a
     timeout, outbound HTTP without a timeout."""
 
-    kind: str  # "sleep", "subprocess", "http"
+    # "sleep", "subprocess", "command" (os.system, os.popen: no timeout can be passed),
+    # "http"
+    kind: str
     what: str
     span: Span
     # a sleep: its literal duration in seconds (None: not a literal), and whether it

@@ -324,8 +324,14 @@ def blocking_view(ctx: ScanContext) -> Iterator[Finding]:
                 "wait to a background job."
             )
         elif call.kind == "subprocess":
-            why = "waits for a command with no timeout: a hung command holds the worker"
+            why = "waits for a command with no timeout; a hung command holds the worker"
             fix = "Pass timeout=..., or run it in a task queue (Celery, RQ)."
+        elif call.kind == "command":
+            why = "waits for a command that takes no timeout; a hung command holds the worker"
+            fix = (
+                "Run it with subprocess.run([...], timeout=...) instead, or in a task "
+                "queue (Celery, RQ)."
+            )
         else:
             continue
         yield make_finding(
