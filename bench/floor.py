@@ -30,7 +30,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from speed import run, tool  # bench/ is on the path when this runs as a script
+from speed import run, target_and_flaskwarden  # bench/ is on the path when this runs as a script
 
 
 def _parse_and_walk(rel: str, data: bytes) -> object:
@@ -69,12 +69,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=None, help="flaskwarden --jobs")
     args = parser.parse_args()
-    target = args.path.resolve()
-    if not target.is_dir():
-        parser.error(f"{target} is not a directory")
-    fw = tool("flaskwarden")
-    if fw is None:
-        parser.error("flaskwarden is not installed (make install)")
+    target, fw = target_and_flaskwarden(parser, args.path)
     work = Path(tempfile.mkdtemp(prefix="fw-floor-"))
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
     scan_args = ["scan", str(target), "--no-config", "--no-cache", "--format", "json",

@@ -73,6 +73,17 @@ def measure(label: str, make_cmd, runs: int, setup=None) -> list[Sample]:  # typ
     return samples
 
 
+def target_and_flaskwarden(parser: argparse.ArgumentParser, path: Path) -> tuple[Path, str]:
+    """The directory to measure and the flaskwarden executable, or a usage error."""
+    target = path.resolve()
+    if not target.is_dir():
+        parser.error(f"{target} is not a directory")
+    fw = tool("flaskwarden")
+    if fw is None:
+        parser.error("flaskwarden is not installed (make install)")
+    return target, fw
+
+
 def median(samples: list[Sample]) -> float:
     return statistics.median(s.seconds for s in samples)
 
@@ -85,13 +96,7 @@ def main() -> int:
     parser.add_argument("--semgrep-rules", type=Path, help="directory of local semgrep rules")
     parser.add_argument("--scale", default="", help="e.g. 1,2,4: copies for the linearity check")
     args = parser.parse_args()
-    target = args.path.resolve()
-    if not target.is_dir():
-        parser.error(f"{target} is not a directory")
-
-    fw = tool("flaskwarden")
-    if fw is None:
-        parser.error("flaskwarden is not installed (make install)")
+    target, fw = target_and_flaskwarden(parser, args.path)
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
     work = Path(tempfile.mkdtemp(prefix="fw-bench-"))
     cache = work / "cache"
