@@ -60,8 +60,10 @@ class Origin:
     """Where a tainted value comes from.
 
     ``kind`` is ``source`` (request data; ``label`` says which), ``param`` (parameter
-    ``label`` of the enclosing function) or ``call`` (the return value of calling
-    ``callee`` with ``args``, each argument key mapped to the taint it carried). A
+    ``label`` of the enclosing function), ``request`` (Flask's request object itself,
+    passed as a value: not data until an attribute of it is read, see ``via``) or
+    ``call`` (the return value of calling ``callee`` with ``args``, each argument key
+    mapped to the taint it carried). A
     source read off a ``request`` imported from the project has that import as
     ``callee``: the resolver keeps it only if that name is a proxy of Flask's request.
     """
@@ -69,6 +71,10 @@ class Origin:
     kind: str
     label: str
     callee: Ref = ""
+    # A ``param`` origin read as ``param.args`` (any attribute or method of
+    # tables.REQUEST_ATTRIBUTES / REQUEST_METHODS): request data when the caller passes
+    # Flask's request itself (a ``request`` origin: ``get_all_params(request)``).
+    via: str = ""
     args: tuple[tuple[str, frozenset[Origin]], ...] = ()
     cleared: frozenset[str] = frozenset()
     steps: tuple[Step, ...] = ()
@@ -553,6 +559,14 @@ class _FunctionInterpreter:
             if isinstance(target, ast.Subscript):
                 self.expr(target.slice)
 
+    def _is_request_name(self, node: ast.expr) -> bool:
+        """Flask's ``request`` by its imported name, not shadowed by a local."""
+        return (
+            isinstance(node, ast.Name)
+            and node.id not in self.env
+            and self.m.scoped_owners.get(node.id) == "request"
+        )
+
     def _scoped_key(self, owner: ast.expr, attr: str) -> str | None:
         if isinstance(owner, ast.Name) and owner.id in self.env:
             return None  # a local `g` or `request` (a parameter, say): not Flask's
@@ -688,7 +702,13 @@ class _FunctionInterpreter:
         if isinstance(node, ast.Constant):
             return CLEAN
         if isinstance(node, ast.Name):
-            return self.env.get(node.id, CLEAN)
+            found = self.env.get(node.id)
+            if found is None and self._is_request_name(node):
+                # the request object handed on: get_all_params(request)
+                return frozenset(
+                    {Origin("request", "request", steps=(self._step(node, "request"),))}
+                )
+            return found or CLEAN
         if isinstance(node, ast.Attribute):
             source = self._request_source(node)
             if source is not None:
@@ -714,7 +734,12 @@ class _FunctionInterpreter:
                     return _as_str(stored | (rest or CLEAN))
                 if rest is not None and not self._attribute_stores(name):
                     return _as_str(rest | self.env.get(_key_entry(name, node.attr), CLEAN))
-            return _as_str(self._expr(node.value, d)) if node.attr != "__class__" else CLEAN
+            if self._is_request_name(node.value) or node.attr == "__class__":
+                return CLEAN  # request.method, request.endpoint: Flask's own
+            if node.attr in tables.REQUEST_ATTRIBUTES:
+                # req.args on a parameter (or a value) that may be the request itself
+                return _read_off(self._expr(node.value, d), node.attr, node, self)
+            return _as_str(self._expr(node.value, d))
         if isinstance(node, ast.Subscript):
             self._expr(node.slice, d)
             if _splitext_extension(node):
@@ -867,6 +892,11 @@ class _FunctionInterpreter:
             if method_source is not None:
                 return method_source
             receiver = self._expr(func.value, depth)
+            if func.attr in tables.REQUEST_METHODS and receiver:
+                # req.get_json() on a parameter that may be the request itself
+                read = _read_off(receiver, func.attr + "()", func, self)
+                if any(o.via or o.kind == "source" for o in read):
+                    return read
         if qual in tables.RENDER_TEMPLATE:
             self._render(node, kwargs, spread)
             return CLEAN
@@ -887,6 +917,8 @@ class _FunctionInterpreter:
             # urljoin(BASE, "/api/zones/" + name): a path from the root keeps BASE's host
             joined = frozenset(o.clear(_FIXED_HOST_KINDS) for o in args[1])
             return _as_str(args[0] | joined)
+        if qual in tables.COPYING_CALLS:
+            return _union(args)
         if qual in tables.PROPAGATING_CALLS:
             carried = _union(args) | _union(kwargs.values())
             # json.loads(request.data) is a parsed object, not text: its items are
@@ -1162,7 +1194,7 @@ class TaintAnalyzer:
             q == "jinja2" or q.startswith("jinja2.sandbox") for q in imports.values()
         )
         # local names of flask.g ("g") and of Flask's request ("request")
-        self._scoped_owners = {
+        self.scoped_owners = {
             name: "g" if target in G_OBJECTS else "request"
             for name, target in imports.items()
             if target in G_OBJECTS or target in REQUEST_OBJECTS
@@ -1172,7 +1204,7 @@ class TaintAnalyzer:
         """``"g.data"`` for ``g.data``, ``"request.all_data"`` for an attribute the
         app sets on Flask's request (not one of the request's own); else None."""
         if isinstance(owner, ast.Name):
-            kind = self._scoped_owners.get(owner.id)
+            kind = self.scoped_owners.get(owner.id)
         elif isinstance(owner, ast.Attribute) and owner.attr in ("g", "request"):
             qualified = self.evaluator.qualify(owner)
             kind = "g" if qualified in G_OBJECTS else None
@@ -1530,6 +1562,7 @@ def origin_order(origin: Origin) -> tuple[object, ...]:
         origin.kind,
         origin.label,
         origin.callee,
+        origin.via,
         tuple((s.path, s.line, s.column, s.message) for s in origin.steps),
         tuple(sorted(origin.cleared)),
         origin.shape,
@@ -1565,6 +1598,35 @@ def _strips_path(node: ast.Call) -> bool:
         return False
     slashes = removed.index("/")
     return "." in removed or ".." in removed[:slashes]
+
+
+def read_off_request(attr: str, steps: tuple[Step, ...] = ()) -> Origin:
+    """The source ``request.<attr>`` (``get_json()`` for a method) is, read off the
+    request object wherever it was passed."""
+    name = attr.removesuffix("()")
+    shape = tables.REQUEST_ATTRIBUTES.get(name) or tables.REQUEST_METHODS.get(name, "str")
+    origin = Origin("source", f"request.{attr}", steps=steps, shape=shape)
+    if name in tables.SAME_ORIGIN_ATTRIBUTES or name in tables.BROWSER_SET_ATTRIBUTES:
+        origin = origin.clear({"redirect"})
+    return origin
+
+
+def _read_off(taint: Taint, attr: str, node: ast.AST, fn: _FunctionInterpreter) -> Taint:
+    """``value.args`` (``attr`` one of the request's sources): request data when the
+    value is the request object; remembered on a parameter's origin (``via``), for the
+    callers that pass the request; a string read off anything else."""
+    found: set[Origin] = set()
+    for origin in taint:
+        if origin.kind == "request":
+            label = f"request.{attr}"
+            found.add(read_off_request(attr, (*origin.steps, fn._step(node, label))))
+        elif origin.kind == "param" and not origin.via:
+            name = attr.removesuffix("()")
+            shape = tables.REQUEST_ATTRIBUTES.get(name) or tables.REQUEST_METHODS.get(name, "str")
+            found.add(replace(origin, via=attr, shape=shape))
+        else:
+            found.add(origin.as_str())
+    return frozenset(found)
 
 
 def _shallow(taint: Taint) -> Taint:

@@ -34,6 +34,7 @@ from flaskwarden.taint.engine import (
     Taint,
     _bounded,
     origin_order,
+    read_off_request,
 )
 
 MAX_DEPTH: Final = 8
@@ -57,6 +58,9 @@ class ParamSink:
     # the path runs only if these hold of the function's parameters: a call passing
     # constants that fail one does not reach the sink
     guards: frozenset[Guard] = NO_GUARDS
+    # what reaches the sink is ``param.<via>`` (see Origin.via): request data when a
+    # caller passes the request object itself
+    via: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -188,6 +192,7 @@ class Resolver:
                 elif ret.kind == "param":
                     passed = _argument(args, located.function, ret.label)
                     for inner in self.resolve(passed, module, depth + 1):
+                        inner = _read_off(inner, ret.via)
                         result.add(
                             replace(
                                 inner,
@@ -275,6 +280,7 @@ class Resolver:
                                 hit,
                                 located.module,
                                 hit.guards | origin.guards,
+                                origin.via,
                             )
                         )
             for site in located.function.calls:
@@ -296,6 +302,7 @@ class Resolver:
                                     sink.hit,
                                     sink.module,
                                     site.guards | origin.guards,
+                                    origin.via or sink.via,
                                 )
                             )
         finally:
@@ -304,7 +311,7 @@ class Resolver:
         # are found in set order, which changes from one process to the next); at most 64.
         unique: dict[tuple[object, ...], ParamSink] = {}
         for sink in sorted(found, key=_param_sink_order):
-            where = (sink.param, sink.hit, sink.module.path, sink.cleared, sink.guards)
+            where = (sink.param, sink.hit, sink.module.path, sink.cleared, sink.guards, sink.via)
             unique.setdefault(where, sink)
         result = tuple(unique.values())[:64]
         self._param_sinks[key] = result
@@ -331,6 +338,7 @@ class Resolver:
                 for sink in _possible(self.param_sinks(callee), site, callee):
                     passed = _argument(args, callee.function, sink.param)
                     for origin in self.resolve(passed, module):
+                        origin = _read_off(origin, sink.via)
                         cleared = origin.cleared | sink.cleared
                         merged = replace(
                             origin,
@@ -349,7 +357,7 @@ def _param_sink_order(sink: ParamSink) -> tuple[object, ...]:
     steps = tuple((s.path, s.line, s.column, s.message) for s in sink.steps)
     where = (sink.module.path, sink.hit.span.line, sink.hit.span.column, sink.hit.kind)
     guards = tuple(sorted(map(repr, sink.guards)))
-    return (len(steps), sink.param, where, steps, tuple(sorted(sink.cleared)), guards)
+    return (len(steps), sink.param, sink.via, where, steps, tuple(sorted(sink.cleared)), guards)
 
 
 def _possible(sinks: tuple[ParamSink, ...], site: CallSite, callee: Located) -> list[ParamSink]:
@@ -362,6 +370,20 @@ def _possible(sinks: tuple[ParamSink, ...], site: CallSite, callee: Located) -> 
         for sink in sinks
         if not sink.guards or not refuted(sink.guards, site.literals, params, function.defaults)
     ]
+
+
+def _read_off(origin: Origin, via: str) -> Origin:
+    """What a callee reading ``param.<via>`` gets from the argument ``origin``: the
+    request object passed (``get_all_params(request)`` reading ``req.values``) gives
+    that request source; a parameter of the caller passed on is read the same way
+    further up; anything else stays what it is."""
+    if not via:
+        return origin
+    if origin.kind == "param" and not origin.via:
+        return replace(origin, via=via)  # relay(req): return query(req), read further up
+    if origin.kind != "request":
+        return origin
+    return read_off_request(via, origin.steps)
 
 
 def _live(origin: Origin, hit: SinkHit) -> bool:

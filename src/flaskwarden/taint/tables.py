@@ -169,6 +169,9 @@ PROPAGATING_CALLS: Final = frozenset(
     }
 )  # fmt: skip
 
+# Calls returning a copy of their argument: the same data, the same shape.
+COPYING_CALLS: Final = frozenset({"copy.copy", "copy.deepcopy"})
+
 # Calls and methods that make a path absolute and free of "..": a containment check on
 # their result (startswith, commonpath, is_relative_to) proves the path stays inside.
 NORMALIZING_CALLS: Final = frozenset(
