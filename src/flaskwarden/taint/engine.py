@@ -1061,6 +1061,10 @@ class _FunctionInterpreter:
                 or self.m.makes_sandbox(func.value)
             ):
                 return  # Jinja's sandbox is made for untrusted templates
+            if isinstance(func.value, ast.Name) and func.value.id not in self.env:
+                module = self.m.imports.get(func.value.id, "")
+                if module and "." not in module and module not in ("jinja2", "flask"):
+                    return  # opml.from_string(...), pkg.execute(...): a module's function
         elif qual in tables.SUBPROCESS_CALLS and _shell_true(node):
             spec = ("code", 0, "args")
         elif qual in ("yaml.load", "yaml.load_all") and not _safe_yaml(node):
