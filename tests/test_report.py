@@ -56,6 +56,25 @@ def test_sarif_validates_against_schema(report: Report) -> None:
     assert any("syntax error" in n["message"]["text"] for n in notes)
 
 
+def test_sarif_keeps_identical_findings_apart(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "from flask import Flask\n"
+        "app = Flask(__name__)\n"
+        '@app.route("/a/<name>")\n'
+        "def a(name):\n"
+        '    return "not found: " + name\n'
+        '@app.route("/b/<name>")\n'
+        "def b(name):\n"
+        '    return "not found: " + name\n'
+    )
+    report = run_scan(tmp_path, select=["FW301"])
+    first, second = report.findings
+    assert first.fingerprint == second.fingerprint  # the baseline counts them
+    results = json.loads(render(report, "sarif"))["runs"][0]["results"]
+    prints = [r["partialFingerprints"]["flaskwarden/v1"] for r in results]
+    assert prints == [first.fingerprint, f"{first.fingerprint}/2"]
+
+
 def test_sarif_code_flow_for_paths() -> None:
     finding = Finding(
         rule="FW101",

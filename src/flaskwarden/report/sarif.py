@@ -81,15 +81,18 @@ def _uri(path: str) -> str:
     return quote(path)
 
 
-def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
+def _result(finding: Finding, index: dict[str, int], occurrence: int) -> dict[str, Any]:
     location = _physical(finding, finding.snippet)
+    # Identical code flagged twice in one file shares a fingerprint (the baseline counts
+    # them); code scanning would merge such results, so the second is "<fp>/2", ...
+    fingerprint = finding.fingerprint if occurrence == 1 else f"{finding.fingerprint}/{occurrence}"
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": index[finding.rule],
         "level": _LEVEL[finding.severity],
         "message": {"text": finding.message},
         "locations": [location],
-        "partialFingerprints": {"flaskwarden/v1": finding.fingerprint},
+        "partialFingerprints": {"flaskwarden/v1": fingerprint},
         "properties": {
             "severity": finding.severity.label,
             "confidence": finding.confidence.label,
@@ -141,6 +144,17 @@ def _fix(fix: Fix) -> dict[str, Any]:
     }
 
 
+def _occurrences(report: Report) -> list[int]:
+    """For each finding, in report order, how many before it (and it) share its
+    fingerprint: 1 for the first."""
+    seen: dict[str, int] = {}
+    found = []
+    for finding in report.findings:
+        seen[finding.fingerprint] = seen.get(finding.fingerprint, 0) + 1
+        found.append(seen[finding.fingerprint])
+    return found
+
+
 def render_sarif(report: Report) -> str:
     rules = catalog.all_rules()
     index = {rule.id: i for i, rule in enumerate(rules)}
@@ -168,7 +182,10 @@ def render_sarif(report: Report) -> str:
             }
         },
         "originalUriBaseIds": {"%SRCROOT%": {"uri": root}},
-        "results": [_result(f, index) for f in report.findings],
+        "results": [
+            _result(finding, index, occurrence)
+            for finding, occurrence in zip(report.findings, _occurrences(report), strict=True)
+        ],
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
         "columnKind": "unicodeCodePoints",
     }
