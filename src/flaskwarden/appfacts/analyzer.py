@@ -1622,7 +1622,8 @@ class AppAnalyzer:
             and isinstance(func.value, ast.Name)
             and func.value.id in fn.popen
             and "timeout" not in keywords
-            and not node.args
+            # wait(timeout), communicate(input, timeout): the timeout by position
+            and len(node.args) < (2 if func.attr == "communicate" else 1)
         ):
             return Blocking("subprocess", f"{shown}()", self.span(node))
         elif qual is not None and qual.startswith("requests.") and "timeout" not in keywords:
