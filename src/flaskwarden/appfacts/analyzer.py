@@ -1258,6 +1258,21 @@ class AppAnalyzer:
                 # taken as falling through)
                 for sub_body in nested:
                     states = states | self._region(sub_body, states, found, fn)
+            elif (
+                isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+                and isinstance(stmt.value, ast.Call)
+                and self._writes(stmt.value, fn)
+            ):
+                # note_id = insert(...): written where the result is truthy; a falsy
+                # result is the failed write (`if note_id: return redirect(...)`)
+                name = stmt.targets[0].id
+                states = {
+                    (wrote_now, frozenset({(n, v) for n, v in flags if n != name} | {(name, ok)}))
+                    for wrote, flags in states
+                    for wrote_now, ok in ((True, True), (wrote, False))
+                }
             else:
                 states = self._wrote(stmt, _assigned_flags(stmt, states), fn)
             if len(states) > _MAX_PATHS:
