@@ -188,7 +188,9 @@ def debug_in_deploy_config(ctx: ScanContext) -> Iterator[Finding]:
     (`debug=os.getenv("FLASK_ENV") == "development"`). `app.run(debug=False)` overrides
     `FLASK_DEBUG`; `flask run` ignores `app.run()`; Flask >= 2.3 ignores `FLASK_ENV`: those
     are not reported. The message carries the reason chain; related locations point at
-    the code that makes the setting take effect.
+    the code that makes the setting take effect. Severity follows what the setting does:
+    critical when the development server serves the debugger on all interfaces, high
+    when it serves it on loopback, medium under gunicorn or uWSGI (no debugger).
 
     ## Why is this bad?
     With the development server, debug mode serves the Werkzeug debugger: any request
