@@ -55,6 +55,28 @@ def test_csrf_decided_per_app_in_one_repository(scan_dir: ScanDir) -> None:
     assert [(f.path, f.rule) for f in report.findings] == [("shop/app.py", "FW401")]
 
 
+def test_csrf_with_forms_only_lists_the_views_that_validate_none(scan_dir: ScanDir) -> None:
+    """FlaskForm without CSRFProtect protects only the views that validate a form."""
+    forms = FORM_APP.replace(
+        "app = Flask(__name__)\n",
+        "from flask_wtf import FlaskForm\napp = Flask(__name__)\n\n\n"
+        "@app.post('/profile')\ndef profile():\n    form = FlaskForm()\n"
+        "    if form.validate_on_submit():\n        session['name'] = request.form['name']\n"
+        "    return redirect('/')\n",
+    )
+    report = scan_dir({"app.py": forms}, select=["FW401"])
+    (finding,) = _findings(report, "FW401")
+    assert "2 form routes read form data" in finding.message
+    assert "POST /cart/add (add)" in finding.message
+    assert "/profile" not in finding.message
+    assert "validate a FlaskForm in these views" in finding.message
+    protected = forms.replace(
+        "app = Flask(__name__)",
+        "from flask_wtf.csrf import CSRFProtect\napp = Flask(__name__)\nCSRFProtect(app)",
+    )
+    assert _findings(scan_dir({"app.py": protected}, select=["FW401"]), "FW401") == []
+
+
 def test_security_headers_reported_once_per_app_at_the_flask_line(scan_dir: ScanDir) -> None:
     app = """
 import os

@@ -248,6 +248,7 @@ class _Function:
     popen: set[str] = field(default_factory=set)
     http_sessions: set[str] = field(default_factory=set)
     instances: dict[str, Ref] = field(default_factory=dict)  # local name -> its class
+    forms: set[str] = field(default_factory=set)  # local names holding a *Form(...)
     # dispatch tables: a dict of functions, and a name picked out of one (see _dispatch)
     tables: dict[str, tuple[ast.expr, ...]] = field(default_factory=dict)
     picked: dict[str, tuple[ast.expr, ...]] = field(default_factory=dict)
@@ -264,6 +265,7 @@ class _Function:
     method_tests: list[MethodTest] = field(default_factory=list)
     form_reads: list[Span] = field(default_factory=list)
     token_auth: bool = False
+    validates_form: bool = False
     connection_uses: list[Ref] = field(default_factory=list)
     global_assigns: dict[str, list[Span]] = field(default_factory=dict)
 
@@ -740,6 +742,9 @@ class AppAnalyzer:
             registry.discard(name)
         fn.weak.pop(name, None)
         fn.instances.pop(name, None)
+        fn.forms.discard(name)
+        if isinstance(value, ast.Call) and (dotted(value.func) or "").endswith("Form"):
+            fn.forms.add(name)  # form = FlaskForm(), LoginForm(request.form)
         if isinstance(value, ast.Call):
             instance = self._instance_class(value.func, qual, fn)
             if instance is not None:
@@ -1040,6 +1045,7 @@ class AppAnalyzer:
             method_tests=tuple(fn.method_tests),
             form_reads=tuple(fn.form_reads),
             token_auth=fn.token_auth,
+            validates_form=fn.validates_form,
             post_renders=tuple(self._post_renders(fn)),
             connection_uses=tuple(dict.fromkeys(fn.connection_uses)),
             csrf_exempt=exempt,
@@ -1499,6 +1505,10 @@ class AppAnalyzer:
         ):
             # a SAML response or a webhook checked by its signature, not the cookie
             fn.token_auth = True
+        if attr == "validate_on_submit" or (
+            attr == "validate" and isinstance(func, ast.Attribute) and _is_form(func.value, fn)
+        ):
+            fn.validates_form = True
         if attr == "validate_on_submit":
             fn.method_tests.append(
                 MethodTest(STATE_CHANGING_SUBMIT, self.span(node), "form.validate_on_submit()")
@@ -2086,6 +2096,15 @@ def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 _Path = tuple[bool, frozenset[tuple[str, bool]]]
 _START: Final[_Path] = (False, frozenset())
 _MAX_PATHS: Final = 16
+
+
+def _is_form(node: ast.expr, fn: _Function) -> bool:
+    """A WTForms form: ``form`` bound to ``NoteForm(...)``, or ``FlaskForm()`` itself."""
+    if isinstance(node, ast.Call):
+        return (dotted(node.func) or "").endswith("Form")
+    if isinstance(node, ast.Name):
+        return node.id in fn.forms or fn.instances.get(node.id, "").endswith("Form")
+    return False
 
 
 def _assigned_flags(stmt: ast.stmt, states: set[_Path]) -> set[_Path]:

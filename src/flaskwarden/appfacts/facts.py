@@ -143,6 +143,9 @@ class FunctionApp:
     form_reads: tuple[Span, ...] = ()
     # Reads an Authorization/token header, or is decorated for token auth.
     token_auth: bool = False
+    # Validates a Flask-WTF form (form.validate_on_submit(), a *Form's .validate()),
+    # which checks that form's CSRF token.
+    validates_form: bool = False
     # `return render_template(...)` after a write, on the POST path.
     post_renders: tuple[Span, ...] = ()
     # Module-level names used as a database connection (conn.execute(...)).

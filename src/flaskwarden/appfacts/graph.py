@@ -154,6 +154,7 @@ class AppGraph:
     _resolved: dict[tuple[str, Ref], tuple[ModuleFacts, str] | None] = field(default_factory=dict)
     _view_classes: dict[NameKey, bool] = field(default_factory=dict)
     _reads_form: dict[FnKey, bool] = field(default_factory=dict)
+    _checks_token: dict[FnKey, bool] = field(default_factory=dict)
     _base_lists: dict[NameKey, list[tuple[ModuleFacts, str]]] = field(default_factory=dict)
     _app_of: dict[str, AppSite | None] = field(default_factory=dict)
 
@@ -430,6 +431,36 @@ class AppGraph:
             return True
         params = tuple(p for p in function.params if p not in ("self", "cls"))
         return any(not refuted(guards, c, params, function.defaults) for c in contexts)
+
+    def checks_form_token(self, module: ModuleFacts, function: FunctionApp, depth: int = 0) -> bool:
+        """Validates a Flask-WTF form (which checks its CSRF token) itself, in the
+        wrapper of a project decorator on it (``@api_login_required`` doing
+        ``FlaskForm().validate()``), or in a project function it calls."""
+        key = (module.path, function.qualname)
+        if key in self._checks_token:
+            return self._checks_token[key]
+        self._checks_token[key] = function.validates_form  # recursion guard
+        if function.validates_form or depth >= _MAX_DEPTH:
+            return function.validates_form
+        found: list[tuple[ModuleFacts, FunctionApp]] = []
+        for decorator in function.decorators:
+            deco = self.function(decorator, module)
+            deco_facts = app_facts(deco[0]) if deco is not None else None
+            if deco is None or deco_facts is None:
+                continue
+            inner = list(deco[1].nested)
+            while inner:
+                wrapper = deco_facts.functions.get(inner.pop())
+                if wrapper is not None:
+                    inner.extend(wrapper.nested)
+                    found.append((deco[0], wrapper))
+        for call in function.calls:
+            callee = self.function(call.callee, module)
+            if callee is not None:
+                found.append(callee)
+        result = any(self.checks_form_token(m, f, depth + 1) for m, f in found)
+        self._checks_token[key] = result
+        return result
 
     def reads_form(self, module: ModuleFacts, function: FunctionApp, depth: int = 0) -> bool:
         """Reads ``request.form``/``.files``/``.values`` itself or in a project function

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Final
 
 from flaskwarden.appfacts.analyzer import STATE_CHANGING
 from flaskwarden.appfacts.facts import Setting
@@ -88,7 +89,11 @@ def missing_csrf_protection(ctx: ScanContext) -> Iterator[Finding]:
     sessions (`flask.session`, Flask-Login, Flask-Session), and nothing in it checks a
     CSRF token: no Flask-WTF (`CSRFProtect` or `FlaskForm`), no SeaSurf, no
     Flask-Security, no function or class of its own named for CSRF. One finding per app,
-    at its first such route (in blueprint registration order), listing the others. Also
+    at its first such route (in blueprint registration order), listing the others. When
+    the app's only protection is Flask-WTF's `FlaskForm` (no `CSRFProtect`), a token is
+    checked only where a form is validated, so the form routes that validate none (not
+    in the view, a project decorator's wrapper or a function it calls) are reported the
+    same way. Also
     reports `WTF_CSRF_ENABLED = False` outside a testing or development config, and
     `@csrf.exempt` on a form route, or `csrf.exempt(bp)` on a blueprint with form routes.
     JSON APIs authenticated by a header token (`Authorization`, `X-API-Key`, a
@@ -144,6 +149,8 @@ def missing_csrf_protection(ctx: ScanContext) -> Iterator[Finding]:
         if not exposed:
             continue
         if group.csrf:
+            if group.sessions and all(c == _FORMS_ONLY for c in group.csrf):
+                yield from _unvalidated(exposed, graph)
             yield from _exempted(exposed)
             yield from _exempted_by_call(exposed, graph)
             continue
@@ -173,6 +180,42 @@ def missing_csrf_protection(ctx: ScanContext) -> Iterator[Finding]:
             ],
         )
     yield from _csrf_disabled(graph)
+
+
+_FORMS_ONLY: Final = "Flask-WTF FlaskForm"
+
+
+def _unvalidated(routes: list[RouteInfo], graph: AppGraph) -> Iterator[Finding]:
+    """Flask-WTF forms without CSRFProtect check a token only where a form is
+    validated: the form routes that validate none are open (one finding, listing them)."""
+    open_routes = [
+        r
+        for r in routes
+        if r.function.csrf_exempt is None and not graph.checks_form_token(r.module, r.function)
+    ]
+    if not open_routes:
+        return
+    open_routes.sort(
+        key=lambda r: (graph.registration_order(r), r.module.path, r.function.span.line)
+    )
+    first, others = open_routes[0], open_routes[1:]
+    shown = ", ".join(_describe(r) for r in open_routes[:6])
+    more = ", ..." if len(open_routes) > 6 else ""
+    count = f"{len(open_routes)} form routes read" if others else "a form route reads"
+    yield make_finding(
+        "FW401",
+        first.entry_modules[0],
+        first.entries[0].span,
+        f"{count} form data ({shown}{more}) without validating a Flask-WTF form: the app "
+        "uses FlaskForm, which checks a CSRF token only in the views that validate one, "
+        "and no CSRFProtect, so nothing checks a token here and other sites can submit "
+        "these forms with the user's session cookie. Add csrf = CSRFProtect(app) (and "
+        "{{ csrf_token() }} in every form), or validate a FlaskForm in these views.",
+        related=[
+            location(r.entry_modules[0], r.entries[0].span, _describe(r))
+            for r in others[:_MAX_RELATED]
+        ],
+    )
 
 
 def _exempted(routes: list[RouteInfo]) -> Iterator[Finding]:
