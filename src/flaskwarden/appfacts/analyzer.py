@@ -249,6 +249,9 @@ class _Function:
     http_sessions: set[str] = field(default_factory=set)
     instances: dict[str, Ref] = field(default_factory=dict)  # local name -> its class
     forms: set[str] = field(default_factory=set)  # local names holding a *Form(...)
+    # (container, key) pairs, as ast.dump()s, known to be present where the statement
+    # runs: inside `if key in cache:` a store to cache[key] replaces, it does not grow
+    present: frozenset[tuple[str, str]] = frozenset()
     # dispatch tables: a dict of functions, and a name picked out of one (see _dispatch)
     tables: dict[str, tuple[ast.expr, ...]] = field(default_factory=dict)
     picked: dict[str, tuple[ast.expr, ...]] = field(default_factory=dict)
@@ -567,11 +570,17 @@ class AppAnalyzer:
                 fn.guard_tests = GuardTests(fn.node)
             body_guards, else_guards = fn.guard_tests(stmt.test)
             enclosing = fn.guards
+            present = fn.present
+            in_body, in_else = _membership(stmt.test)
             fn.guards = enclosing | body_guards
+            fn.present = present | in_body
             self._block(stmt.body, fn, cls, dev or _dev_test(stmt.test))
             fn.guards = enclosing | else_guards
+            fn.present = present | in_else
             self._block(stmt.orelse, fn, cls, dev)
             fn.guards = after_if(stmt, enclosing, body_guards, else_guards)
+            # `if key not in cache: return`: what follows runs with the key present
+            fn.present = present | (in_else if exits(stmt.body) else frozenset())
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
             self._exprs(stmt.iter, fn, cls)
             self._bind(stmt.target, self.labels(stmt.iter, fn), fn)
@@ -884,6 +893,8 @@ class AppAnalyzer:
             return
         if container is not None:
             self._weak_store(container, value, target.slice, stmt, fn)
+            if fn.present and (ast.dump(base), ast.dump(target.slice)) in fn.present:
+                return  # an existing key replaced: the container does not grow
             labels = self.labels(target.slice, fn)
             fn.grows.append(Growth(container, "[key] = ...", labels, False, self.span(stmt)))
             return
@@ -2096,6 +2107,22 @@ def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 _Path = tuple[bool, frozenset[tuple[str, bool]]]
 _START: Final[_Path] = (False, frozenset())
 _MAX_PATHS: Final = 16
+
+
+def _membership(test: ast.expr) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
+    """The (container, key) pairs an ``if`` test proves present in its body
+    (``key in cache``, also within ``and``) and in its ``else`` (``key not in cache``)."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        found = [_membership(value)[0] for value in test.values]
+        return frozenset().union(*found), frozenset()
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], (ast.In, ast.NotIn))
+    ):
+        pair = frozenset({(ast.dump(test.comparators[0]), ast.dump(test.left))})
+        return (pair, frozenset()) if isinstance(test.ops[0], ast.In) else (frozenset(), pair)
+    return frozenset(), frozenset()
 
 
 def _is_form(node: ast.expr, fn: _Function) -> bool:

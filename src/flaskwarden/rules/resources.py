@@ -62,8 +62,9 @@ def unbounded_request_cache(ctx: ScanContext) -> Iterator[Finding]:
     Also `functools.cache` / `lru_cache(maxsize=None)` on a function a view calls with
     request data. Not reported: `lru_cache(maxsize=N)`, `deque(maxlen=N)`, cachetools
     and Flask-Caching caches, a container the same function checks with `len()`, one
-    that code anywhere clears or removes entries from, and code only a script or module
-    level runs.
+    that code anywhere clears or removes entries from, a store under a key the code
+    has just found in that container (`if name in prices: prices[name] = ...`), and
+    code only a script or module level runs.
 
     ## Why is this bad?
     The worker process lives for days. Every distinct search term, user agent or id an
