@@ -182,3 +182,32 @@ def test_a_finding_in_an_included_template_names_the_rendered_one(scan_dir) -> N
     assert finding.path == "templates/nav.html"
     assert "is passed to page.html as 'q' and printed by nav.html with |safe" in finding.message
     assert finding.related[-1].message == "passed to page.html as q"
+
+
+def test_an_undefined_variable_is_located_on_its_line(scan_dir) -> None:  # type: ignore[no-untyped-def]
+    report = scan_dir(
+        {
+            "app.py": (
+                "from flask import Flask, render_template\n"
+                "app = Flask(__name__)\n"
+                "@app.route('/')\n"
+                "def page():\n"
+                "    return render_template('page.html', title='x')\n"
+            ),
+            "templates/page.html": (
+                "<h1>{{ title }}</h1>\n"
+                "<div>\n"
+                "  <p class='feature'>{% if is_feature %}on{% endif %}</p>\n"
+            ),
+        },
+        select=["FW604"],
+    )
+    (finding,) = report.findings
+    assert (finding.line, finding.column, finding.end_column) == (3, 28, 38)
+
+
+def test_read_columns_point_at_the_first_read_on_its_line() -> None:
+    template = parse_template("t.html", b"{{ a }}\n{% set b = a %}{{ c.d }}\n")
+    assert isinstance(template, Template)
+    assert template.read_columns["a"] == (4, 5)
+    assert template.read_columns["c"] == (19, 20)

@@ -100,6 +100,8 @@ class Template:
     name: str  # the name render_template uses (relative to its templates folder)
     autoescape: bool
     reads: dict[str, int] = field(default_factory=dict)  # variable -> first line
+    # variable -> (column, end column) of that first read on its line, 1-based
+    read_columns: dict[str, tuple[int, int]] = field(default_factory=dict)
     outputs: list[Output] = field(default_factory=list)
     defines: set[str] = field(default_factory=set)
     # Names bound by loops, macros and {% with %} anywhere in the template: visible to
@@ -217,7 +219,22 @@ def parse_template(rel: str, data: bytes) -> Template | Diagnostic:
         _Walker(template).walk(tree)
     except RecursionError:
         return Diagnostic(rel, "too-complex", "template nested too deeply to analyse; skipped")
+    template.read_columns = _read_columns(template.reads, text)
     return template
+
+
+def _read_columns(reads: dict[str, int], text: str) -> dict[str, tuple[int, int]]:
+    """Where on its line each variable is first read: the first whole-word match
+    inside a ``{{ }}``/``{% %}`` on that line (Jinja's parser gives lines only)."""
+    lines = text.splitlines()
+    found: dict[str, tuple[int, int]] = {}
+    for name, line in reads.items():
+        source = lines[line - 1] if 0 < line <= len(lines) else ""
+        opened = min((i for i in (source.find("{{"), source.find("{%")) if i >= 0), default=0)
+        match = re.compile(rf"(?<![\w.]){re.escape(name)}\b").search(source, opened)
+        if match is not None:
+            found[name] = (match.start() + 1, match.end() + 1)
+    return found
 
 
 class _Walker:

@@ -4,6 +4,8 @@
 ``rule, name, severity, confidence, cwe, message, path, line, column, end_line,
 end_column, snippet, fingerprint, related, fix``. Keys and order are stable; nothing
 run-dependent (times, absolute paths) is included, so two runs give identical output.
+Lines and columns are 1-based; an ``end_column`` of 0 means the end is not known (a
+related location known by its line only): the range runs to the end of the line.
 """
 
 from __future__ import annotations

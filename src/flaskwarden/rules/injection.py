@@ -827,6 +827,7 @@ def undefined_template_variable(ctx: ScanContext) -> Iterator[Finding]:
             and name not in template.optional
         }
         for name, line in sorted(missing.items(), key=lambda item: item[1]):
+            column, end_column = template.read_columns.get(name, (1, 0))
             yield Finding(
                 rule="FW604",
                 message=(
@@ -836,6 +837,8 @@ def undefined_template_variable(ctx: ScanContext) -> Iterator[Finding]:
                 ),
                 path=path,
                 line=line,
+                column=column,
+                end_column=end_column,
                 severity=spec.severity,
                 snippet=f"{{{{ {name} }}}}",
             )
