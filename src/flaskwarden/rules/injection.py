@@ -399,9 +399,11 @@ def open_redirect(ctx: ScanContext) -> Iterator[Finding]:
 
     ## What it does
     Follows request data (typically `?next=`) into `redirect(...)`. A target built with
-    `url_for(...)`, a path prefix such as `"/" + slug`, or checked first (`if urlsplit(x).netloc
-    or urlsplit(x).scheme: abort(400)`, or a project helper named like `is_safe_url` or
-    `url_is_allowed` whose failure returns, aborts or replaces the value) is not reported,
+    `url_for(...)`, a path prefix such as `"/app/" + slug` (not `"/"` alone: `"/" +
+    "/evil.example"` is another site), or checked first (`if urlsplit(x).netloc or
+    urlsplit(x).scheme: abort(400)`, a project helper named like `is_safe_url` or
+    `url_is_allowed` whose failure returns, aborts or replaces the value, or a check that
+    it starts with "/" and its second character is neither "/" nor "\\") is not reported,
     nor is the `Referer` header: the victim's browser sets it, so "back where you came
     from" leads nowhere an attacker chooses.
 

@@ -2053,6 +2053,88 @@ def _subject(node: ast.expr) -> str:
     return node.id if isinstance(node, ast.Name) else "expr:" + ast.dump(node)
 
 
+def _local_path_check(test: ast.BoolOp | ast.expr) -> tuple[str, bool] | None:
+    """A check that a redirect target is a path on this site: it starts with "/" and
+    its second character is neither "/" nor "\\" (``//evil.example`` and
+    ``/\\evil.example`` are other sites). ``x.startswith("/") and not
+    x.startswith(("//", "/\\"))`` -> (x, True); ``not x.startswith("/") or
+    x[1:2] in ("/", "\\")`` -> (x, False)."""
+    if not isinstance(test, ast.BoolOp):
+        return None
+    positive = isinstance(test.op, ast.And)
+    starts: set[str] = set()
+    rejected: dict[str, set[str]] = {}
+    for value in test.values:
+        negated = isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.Not)
+        inner = value.operand if isinstance(value, ast.UnaryOp) and negated else value
+        prefixes = _startswith(inner)
+        if prefixes is not None:
+            subject, texts = prefixes
+            if texts == {"/"} and negated != positive:
+                starts.add(subject)
+            elif texts and all(t[:1] == "/" and len(t) == 2 for t in texts) and negated == positive:
+                rejected.setdefault(subject, set()).update(t[1] for t in texts)
+            continue
+        second = _second_char_in(inner)
+        if second is not None and negated == positive:
+            rejected.setdefault(second[0], set()).update(second[1])
+    for subject in starts:
+        if {"/", "\\"} <= rejected.get(subject, set()):
+            return subject, positive
+    return None
+
+
+def _startswith(node: ast.expr) -> tuple[str, set[str]] | None:
+    """``x.startswith("/")`` / ``x.startswith(("//", "/\\"))``: x and the prefixes."""
+    if not (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "startswith"
+        and len(node.args) == 1
+    ):
+        return None
+    arg = node.args[0]
+    items = arg.elts if isinstance(arg, ast.Tuple) else [arg]
+    texts = {i.value for i in items if isinstance(i, ast.Constant) and isinstance(i.value, str)}
+    if len(texts) != len(items):
+        return None
+    return _subject(node.func.value), texts
+
+
+def _second_char_in(node: ast.expr) -> tuple[str, set[str]] | None:
+    """``x[1:2] in ("/", "\\")`` / ``x[1] in "/\\"``: x and the characters."""
+    if not (
+        isinstance(node, ast.Compare)
+        and len(node.ops) == 1
+        and isinstance(node.ops[0], ast.In)
+        and isinstance(node.left, ast.Subscript)
+    ):
+        return None
+    index = node.left.slice
+    second = (isinstance(index, ast.Constant) and index.value == 1) or (
+        isinstance(index, ast.Slice)
+        and isinstance(index.lower, ast.Constant)
+        and index.lower.value == 1
+        and isinstance(index.upper, ast.Constant)
+        and index.upper.value == 2
+        and index.step is None
+    )
+    if not second:
+        return None
+    container = node.comparators[0]
+    if isinstance(container, ast.Constant) and isinstance(container.value, str):
+        chars = set(container.value)
+    elif isinstance(container, (ast.Tuple, ast.List, ast.Set)):
+        chars = {
+            e.value
+            for e in container.elts
+            if isinstance(e, ast.Constant) and isinstance(e.value, str)
+        }
+    else:
+        return None
+    return _subject(node.left.value), chars
+
+
 def _validated_url(test: ast.expr) -> tuple[str | None, bool]:
     """What a redirect-target check validates, and whether the test is positive.
 
@@ -2061,6 +2143,9 @@ def _validated_url(test: ast.expr) -> tuple[str | None, bool]:
     -> (x, False). ``x`` may be an expression (``request.args.get("next")``), then
     named by :func:`_subject`.
     """
+    local = _local_path_check(test)
+    if local is not None:
+        return local
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
         for value in test.values:
             subject, positive = _validated_url(value)
