@@ -119,6 +119,9 @@ class ModuleAnalyzer:
         self.lines = parser_lines(text)
         self.facts = ModuleFacts(path=path, module=module, is_test=is_test)
         self._mentions_proxy = "LocalProxy" in text
+        # secret key literals the module refuses to start with (see _refused_literals)
+        self._refused: set[object] = set()
+        self._may_refuse = "SECRET_KEY" in text or "secret_key" in text
         self.module_names: set[str] = set()
         self.module_functions: set[str] = set()
         self.evaluator = Evaluator(self.facts.imports)
@@ -154,6 +157,9 @@ class ModuleAnalyzer:
         self.evaluator.random_functions = self._random_functions()
         self._collect_constants(self.tree.body)
         self.evaluator.constants.update({k: v.value for k, v in self.facts.constants.items()})
+        if self._may_refuse:
+            self._refused = _refused_literals(self.tree.body)
+            self.facts.refused_secrets = self._refused
         self._walk_body(self.tree.body, scope=None, context="import", class_name=None)
         self._url_rule_views()
         if self._mentions_proxy:
@@ -855,6 +861,8 @@ class ModuleAnalyzer:
             self.event("secret-fallback", node or stmt, f"{name}|{value.fallback.var}", where)
             return
         if value.literal and not value.env:
+            if value.value in self._refused and is_secret_key_name(name):
+                return  # `if app.config["SECRET_KEY"] == "CHANGE ME": sys.exit(...)`
             kind = _literal_kind(name, value.value)
             if kind is not None:
                 self.event(kind, stmt, name, where)
@@ -1422,6 +1430,73 @@ def _literal_str(node: ast.expr) -> bool:
 
 _SCHEMA_KEYS: Final = frozenset({"type", "properties", "required", "$schema"})
 _FLAG_WORDS: Final = frozenset({"true", "false", "yes", "no", "on", "off", "none", "null"})
+
+
+def _refused_literals(body: list[ast.stmt]) -> set[object]:
+    """Secret key values the module will not start with: the literals of an ``if`` that
+    compares a secret key with them (``==``, ``in``) and stops the program when it
+    matches (raise, sys.exit, or a call of a function named for it, ``fatal_error``).
+    Such a default fails fast, like ``os.environ["SECRET_KEY"]``."""
+    functions = {
+        stmt.name: stmt
+        for stmt in body
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    refused: set[object] = set()
+    for stmt in all_statements(body):
+        if not isinstance(stmt, ast.If) or not _stops(stmt.body, functions):
+            continue
+        for node in walk(stmt.test):
+            if not isinstance(node, ast.Compare) or len(node.ops) != 1:
+                continue
+            sides = [node.left, node.comparators[0]]
+            if not any(_names_secret_key(side) for side in sides):
+                continue
+            if isinstance(node.ops[0], ast.Eq):
+                refused.update(side.value for side in sides if isinstance(side, ast.Constant))
+            elif isinstance(node.ops[0], ast.In) and isinstance(
+                sides[1], (ast.Tuple, ast.List, ast.Set)
+            ):
+                refused.update(e.value for e in sides[1].elts if isinstance(e, ast.Constant))
+    return refused
+
+
+def _names_secret_key(node: ast.expr) -> bool:
+    """``app.config["SECRET_KEY"]``, ``app.secret_key``, ``SECRET_KEY``."""
+    if isinstance(node, ast.Subscript):
+        key = node.slice
+        return (
+            isinstance(key, ast.Constant)
+            and isinstance(key.value, str)
+            and is_secret_key_name(key.value)
+        )
+    if isinstance(node, ast.Attribute):
+        return is_secret_key_name(node.attr.upper())
+    return isinstance(node, ast.Name) and is_secret_key_name(node.id)
+
+
+_STOPPING: Final = re.compile(r"fatal|exit|die\b|abort|panic", re.IGNORECASE)
+
+
+def _stops(
+    body: list[ast.stmt], functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]
+) -> bool:
+    """Whether a block ends the program: raise, sys.exit/exit, or a call of a module
+    function that does, or one named for it (fatal_error, die, abort_startup)."""
+    last = body[-1] if body else None
+    if isinstance(last, ast.Raise):
+        return True
+    if not (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)):
+        return False
+    name = dotted(last.value.func) or ""
+    if name.rsplit(".", 1)[-1] in ("exit", "_exit") or _STOPPING.search(name):
+        return True
+    function = functions.get(name)
+    return function is not None and any(
+        isinstance(node, ast.Raise)
+        or (isinstance(node, ast.Call) and (dotted(node.func) or "").endswith("exit"))
+        for node in walk(function)
+    )
 
 
 def _is_secret_literal(value: object) -> bool:

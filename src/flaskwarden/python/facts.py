@@ -285,6 +285,9 @@ class ModuleFacts:
     # Module-level names bound to a proxy of Flask's request:
     # request = LocalProxy(lambda: flask.request) (the taint engine's sources).
     request_proxies: set[str] = field(default_factory=set)
+    # Secret key literals the module refuses to start with (`if app.secret_key ==
+    # "CHANGE ME": sys.exit(...)`): a default that fails fast, not a key in use.
+    refused_secrets: set[object] = field(default_factory=set)
     # Line -> codes suppressed on the logical statement covering that line.
     suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
     # Upper-case names used in suppression comments that are not catalog codes.

@@ -60,7 +60,9 @@ def hardcoded_secret_key(module: ModuleFacts, project: Project) -> Iterator[Find
     `from_mapping(SECRET_KEY=...)`, and `SECRET_KEY = "..."` in configuration classes and
     modules (`from_object`/`from_pyfile` targets, `local_settings.py`), including other
     `*_SECRET_KEY` settings such as `JWT_SECRET_KEY`. Keys in tests are reported as info,
-    in development-named configs as low.
+    in development-named configs as low. A placeholder the module refuses to start with
+    (`if app.config["SECRET_KEY"] == "CHANGE ME": sys.exit(...)`, raise, or a call of a
+    function that exits) is not reported: like `os.environ["SECRET_KEY"]`, it fails fast.
 
     ## Why is this bad?
     The secret key signs the session cookie. Anyone who reads the repository (or an
@@ -110,6 +112,8 @@ def hardcoded_secret_key(module: ModuleFacts, project: Project) -> Iterator[Find
             continue
         if not value.value or project.is_app(write.receiver, module) is None:
             continue
+        if value.value in module.refused_secrets:
+            continue  # the module exits when the key is still this literal
         related = []
         if value.constant and value.constant in module.constants:
             if is_secret_key_name(value.constant):
