@@ -2206,7 +2206,8 @@ def _excepting_literals(test: ast.BoolOp) -> tuple[str | None, bool]:
 
 
 def _membership(test: ast.expr) -> tuple[str, bool] | None:
-    """``x in C`` / ``x == "lit"`` -> (x, True); ``x not in C`` / ``x != "lit"`` -> (x, False)."""
+    """``x in C`` / ``x == "lit"`` -> (x, True); ``x not in C`` / ``x != "lit"`` -> (x, False).
+    ``x`` may be an item (``parts[1]``), named by :func:`_subject`."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         inner = _membership(test.operand)  # `not x in C`, as `x not in C`
         return None if inner is None else (inner[0], not inner[1])
@@ -2222,15 +2223,18 @@ def _membership(test: ast.expr) -> tuple[str, bool] | None:
     ):
         # `fmt.upper() == "TXT"`: fmt is one of the few spellings of "txt"
         left = left.func.value
-    if not isinstance(left, ast.Name):
+    if not isinstance(left, (ast.Name, ast.Subscript)):
         return None
+    # a name, or an item such as parts[1] (named by _subject; not an attribute such as
+    # request.method, which every view tests and nothing needs cleared)
+    subject = _subject(left)
     op, right = test.ops[0], test.comparators[0]
     if isinstance(op, ast.In):
-        return left.id, True
+        return subject, True
     if isinstance(op, ast.NotIn):
-        return left.id, False
+        return subject, False
     if isinstance(right, ast.Constant) and isinstance(op, (ast.Eq, ast.NotEq)):
-        return left.id, isinstance(op, ast.Eq)
+        return subject, isinstance(op, ast.Eq)
     return None
 
 
