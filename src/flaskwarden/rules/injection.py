@@ -687,7 +687,10 @@ def ssrf(ctx: ScanContext) -> Iterator[Finding]:
     where the request goes. Neither is request data that only fills the query string
     after a literal `?` (`f"{VERIFY_URL}?response={token}"`, a captcha check), nor
     request data joined to a base URL after a literal path from the root
-    (`urljoin(API, "/zones/" + name)` keeps `API`'s host; `urljoin(API, name)` does not).
+    (`urljoin(API, "/zones/" + name)` keeps `API`'s host; `urljoin(API, name)` does not),
+    nor a URL passed first to a check called as a statement (`check_url(url)`,
+    `validate_feed_url(url)`: named for checking a URL, it raises when the URL is not
+    allowed).
     Arguments of GraphQL resolvers (Graphene, Ariadne, Strawberry) are request data too.
 
     ## Why is this bad?

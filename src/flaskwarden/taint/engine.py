@@ -315,6 +315,11 @@ class _FunctionInterpreter:
                 for arg in (*call.args, *(k.value for k in call.keywords)):
                     if isinstance(arg, ast.Name):
                         _clear_name(self.env, arg.id, {"path"})
+            if isinstance(call, ast.Call) and _is_url_check(call):
+                # check_url(url) as a statement raises unless url goes where it may
+                for arg in (*call.args, *(k.value for k in call.keywords)):
+                    if isinstance(arg, ast.Name):
+                        _clear_name(self.env, arg.id, {"ssrf", "redirect"})
         elif isinstance(stmt, ast.If):
             self._if(stmt)
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
@@ -2046,6 +2051,18 @@ def _is_path_check(func: ast.expr) -> bool:
     lowered = (dotted(func) or "").rsplit(".", 1)[-1].lower()
     words = lowered.strip("_").split("_")
     return any(w in _CHECK_VERBS for w in words) and any(o in lowered for o in _PATH_CHECK_OBJECTS)
+
+
+def _is_url_check(call: ast.Call) -> bool:
+    """``check_url(url)``, ``validate_feed_url(link)``, ``ensure_allowed_host(target)``
+    called for its side effect (it raises): named for checking a URL, by its own name
+    or by the name of what it checks. ``is_safe_url`` answers instead (see _if)."""
+    lowered = (dotted(call.func) or "").rsplit(".", 1)[-1].lower()
+    words = lowered.strip("_").split("_")
+    if not any(w in _CHECK_VERBS for w in words) or not call.args:
+        return False
+    checked = (dotted(call.args[0]) or "").lower()
+    return any(word in lowered or word in checked for word in ("url", "uri", "host", "link"))
 
 
 def _subject(node: ast.expr) -> str:
