@@ -41,6 +41,30 @@ def test_debug_on_every_interface_is_critical(tmp_path: Path) -> None:
     assert "debugger console" in host.message
 
 
+def test_debug_and_host_read_from_the_config_file_are_critical_together(tmp_path: Path) -> None:
+    report = scan(
+        tmp_path,
+        {
+            "app.py": """
+                from flask import Flask
+                app = Flask(__name__, instance_relative_config=True)
+                app.config.from_pyfile("settings.py")
+                if __name__ == "__main__":
+                    app.run(host=app.config["HOST"], debug=app.config["DEBUG"])
+            """,
+            "instance/settings.py": """
+                HOST = "0.0.0.0"
+                DEBUG = True
+            """,
+        },
+    )
+    host = only(report, "FW103")
+    assert host.severity is Severity.CRITICAL
+    assert "with debug on" in host.message
+    debug = only(report, "FW101")  # once, where the setting is, not again at app.run
+    assert (debug.path, debug.line) == ("instance/settings.py", 3)
+
+
 def test_debug_on_loopback_is_high_and_host_alone_is_medium(tmp_path: Path) -> None:
     report = scan(
         tmp_path,

@@ -1094,8 +1094,13 @@ class ModuleAnalyzer:
             spans[name] = self.span(arg)
             if not kwargs[name].known and (ref := self._value_ref(arg, scope)) != UNNAMED:
                 refs[name] = ref
-            elif name == "host" and not kwargs[name].known and (key := _config_read(arg)):
-                # host=app.config["BIND_ADDRESS"]: the model looks the setting up
+            elif (
+                name in ("host", "debug", "use_debugger")
+                and not kwargs[name].known
+                and (key := _config_read(arg))
+            ):
+                # host=app.config["BIND_ADDRESS"], debug=app.config["DEBUG"]: the model
+                # looks the setting up
                 refs[name] = f"config:{key}"
         self.facts.run_calls.append(
             RunCall(

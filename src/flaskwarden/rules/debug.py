@@ -163,6 +163,8 @@ def debug_enabled(module: ModuleFacts, project: Project) -> Iterator[Finding]:
         if server is None or _only_when_set(call, module, project):
             continue
         for name in _DEBUG_KWARGS:
+            if call.kwarg_refs.get(name, "").startswith("config:"):
+                continue  # debug=app.config["DEBUG"]: reported where the setting is
             value, related = _argument(call, name, module, project)
             if value is None or not value.truthy:
                 continue
