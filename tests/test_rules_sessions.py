@@ -77,6 +77,40 @@ def test_csrf_with_forms_only_lists_the_views_that_validate_none(scan_dir: ScanD
     assert _findings(scan_dir({"app.py": protected}, select=["FW401"]), "FW401") == []
 
 
+def test_routes_are_shown_with_their_blueprint_prefix(scan_dir: ScanDir) -> None:
+    views = """
+from flask import Blueprint, redirect, request, session
+
+posts = Blueprint("posts", __name__, url_prefix="/posts")
+admin = Blueprint("admin", __name__, url_prefix="/ignored")
+
+
+@posts.post("/")
+def create():
+    session["draft"] = request.form["text"]
+    return redirect("/")
+
+
+@admin.post("/users")
+def users():
+    session["user"] = request.form["name"]
+    return redirect("/")
+"""
+    app = """
+from flask import Flask
+
+from views import admin, posts
+
+app = Flask(__name__)
+app.register_blueprint(posts)
+app.register_blueprint(admin, url_prefix="/admin")
+"""
+    report = scan_dir({"views.py": views, "app.py": app}, select=["FW401"])
+    (finding,) = _findings(report, "FW401")
+    assert "POST /posts/ (create)" in finding.message
+    assert "POST /admin/users (users)" in finding.message
+
+
 def test_security_headers_reported_once_per_app_at_the_flask_line(scan_dir: ScanDir) -> None:
     app = """
 import os

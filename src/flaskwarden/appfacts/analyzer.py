@@ -858,7 +858,9 @@ class AppAnalyzer:
         if callee == UNNAMED:
             return
         scope = fn.qualname if fn is not None else ""
-        self.result.constructions.append(Construction(callee, target, self.span(stmt), scope))
+        self.result.constructions.append(
+            Construction(callee, target, self.span(stmt), scope, _url_prefix(call))
+        )
 
     def _subscript_store(
         self,
@@ -1824,7 +1826,9 @@ class AppAnalyzer:
                 refs = (ref, f"import:{imported}")
             else:
                 refs = (ref,)
-        self.result.registrations.append(Registration(receiver, refs, dynamic, self.span(node)))
+        self.result.registrations.append(
+            Registration(receiver, refs, dynamic, self.span(node), _url_prefix(node))
+        )
 
     def _call_entry(
         self, node: ast.Call, attr: str, func: ast.Attribute, fn: _Function | None
@@ -2123,6 +2127,18 @@ def _membership(test: ast.expr) -> tuple[frozenset[tuple[str, str]], frozenset[t
         pair = frozenset({(ast.dump(test.comparators[0]), ast.dump(test.left))})
         return (pair, frozenset()) if isinstance(test.ops[0], ast.In) else (frozenset(), pair)
     return frozenset(), frozenset()
+
+
+def _url_prefix(call: ast.Call) -> str | None:
+    """The ``url_prefix=`` of a Blueprint(...) or register_blueprint(...) call: the
+    literal, "?" for anything else, None when not given."""
+    for kw in call.keywords:
+        if kw.arg == "url_prefix":
+            value = kw.value
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                return value.value
+            return "?"
+    return None
 
 
 def _is_form(node: ast.expr, fn: _Function) -> bool:

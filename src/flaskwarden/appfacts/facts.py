@@ -194,6 +194,9 @@ class Construction:
     target: Ref
     span: Span
     scope: str
+    # url_prefix="/admin" given to it (a Blueprint); None when not given, "?" when not
+    # a literal
+    url_prefix: str | None = None
 
 
 @dataclass(frozen=True)
@@ -205,6 +208,7 @@ class Registration:
     blueprints: tuple[Ref, ...]
     dynamic: bool
     span: Span
+    url_prefix: str | None = None  # as for Construction
 
 
 @dataclass(frozen=True)

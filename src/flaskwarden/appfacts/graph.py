@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from flaskwarden.appfacts.facts import (
@@ -70,6 +70,13 @@ _HEADER_BYTES: Final = (
 )
 
 
+def prefixed(prefix: str, rule: str) -> str:
+    """``/admin`` + ``/users`` -> ``/admin/users``, as Flask joins them."""
+    if not prefix:
+        return rule
+    return "/".join((prefix.rstrip("/"), rule.lstrip("/"))) if rule else prefix
+
+
 def app_facts(module: ModuleFacts | None) -> AppFacts | None:
     facts = getattr(module, "app", None) if module is not None else None
     return facts if isinstance(facts, AppFacts) else None
@@ -82,13 +89,15 @@ class Reach:
     entry_module: ModuleFacts
     entry_function: FunctionApp
     entry: Entry
+    prefix: str = ""  # the url_prefix of the entry's blueprint
 
     def describe(self) -> str:
         fn = self.entry_function.qualname
         entry = self.entry
         if entry.kind == "route":
             methods = "/".join(entry.methods or ()) or ("GET" if entry.attr == "route" else "")
-            where = f" ({methods} {entry.path})".replace("  ", " ") if entry.path else ""
+            path = prefixed(self.prefix, entry.path)
+            where = f" ({methods} {path})".replace("  ", " ") if entry.path else ""
             return f"view {fn}(){where}"
         if entry.kind == "view":
             return f"class-based view method {fn}()"
@@ -306,6 +315,10 @@ class AppGraph:
                 )
         self._reach([(m, f, e) for m, f, e, _ in entries])
         self._apps()
+        for key, reach in self.reached.items():
+            prefix = self.url_prefix(reach.entry.receiver, reach.entry_module)
+            if prefix:
+                self.reached[key] = replace(reach, prefix=prefix)
         for module in list(self.modules.values()):
             facts = app_facts(module)
             if facts is None:
@@ -516,6 +529,27 @@ class AppGraph:
                 found = self.resolve(entry.receiver, entry_module)
                 if found is not None and (found[0].path, found[1]) in self.blueprints:
                     self.blueprint_routes.setdefault((found[0].path, found[1]), []).append(key)
+
+    def url_prefix(self, receiver: Ref, module: ModuleFacts) -> str:
+        """The URL prefix of the blueprint ``receiver`` names: what every registration
+        of it gives (when they agree), else what its constructor gives; "" when none is
+        known (an app, no prefix, one that is not a literal)."""
+        found = self.resolve(receiver, module) if receiver else None
+        key = (found[0].path, found[1]) if found is not None else None
+        if key is None or key not in self.blueprints:
+            return ""
+        given = {r.url_prefix for _, r, _ in self.registered.get(key, ()) if r.url_prefix}
+        if not given:
+            given = {self.blueprints[key][1].url_prefix or ""}
+        prefix = given.pop() if len(given) == 1 else ""
+        return "" if prefix == "?" else prefix
+
+    def route_path(self, route: RouteInfo) -> str:
+        """A route's URL rule with its blueprint's prefix (the first entry's)."""
+        for entry, module in zip(route.entries, route.entry_modules, strict=True):
+            if entry.path:
+                return prefixed(self.url_prefix(entry.receiver, module), entry.path)
+        return ""
 
     def app_of(self, path: str) -> AppSite | None:
         """The app a module belongs to: the one made nearest to it in the tree."""

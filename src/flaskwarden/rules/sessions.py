@@ -72,10 +72,9 @@ def _form_route(route: RouteInfo, graph: AppGraph) -> bool:
     )
 
 
-def _describe(route: RouteInfo) -> str:
+def _describe(route: RouteInfo, graph: AppGraph) -> str:
     methods = "/".join(sorted((route.methods or frozenset()) & STATE_CHANGING))
-    path = next((e.path for e in route.entries if e.path), "")
-    return f"{methods} {path}".strip() + f" ({route.function.qualname})"
+    return f"{methods} {graph.route_path(route)}".strip() + f" ({route.function.qualname})"
 
 
 @project_rule("FW401")
@@ -151,7 +150,7 @@ def missing_csrf_protection(ctx: ScanContext) -> Iterator[Finding]:
         if group.csrf:
             if group.sessions and all(c == _FORMS_ONLY for c in group.csrf):
                 yield from _unvalidated(exposed, graph)
-            yield from _exempted(exposed)
+            yield from _exempted(exposed, graph)
             yield from _exempted_by_call(exposed, graph)
             continue
         if not group.sessions:
@@ -165,7 +164,9 @@ def missing_csrf_protection(ctx: ScanContext) -> Iterator[Finding]:
             if others
             else "a state-changing form route reads"
         )
-        shown = ", ".join(_describe(r) for r in exposed[:6]) + (", ..." if len(exposed) > 6 else "")
+        shown = ", ".join(_describe(r, graph) for r in exposed[:6]) + (
+            ", ..." if len(exposed) > 6 else ""
+        )
         yield make_finding(
             "FW401",
             first.entry_modules[0],
@@ -175,7 +176,7 @@ def missing_csrf_protection(ctx: ScanContext) -> Iterator[Finding]:
             "or SeaSurf): any site the user visits can submit these forms as them. Add "
             "csrf = CSRFProtect(app) (Flask-WTF) and {{ csrf_token() }} in every form.",
             related=[
-                location(r.entry_modules[0], r.entries[0].span, _describe(r))
+                location(r.entry_modules[0], r.entries[0].span, _describe(r, graph))
                 for r in others[:_MAX_RELATED]
             ],
         )
@@ -199,7 +200,7 @@ def _unvalidated(routes: list[RouteInfo], graph: AppGraph) -> Iterator[Finding]:
         key=lambda r: (graph.registration_order(r), r.module.path, r.function.span.line)
     )
     first, others = open_routes[0], open_routes[1:]
-    shown = ", ".join(_describe(r) for r in open_routes[:6])
+    shown = ", ".join(_describe(r, graph) for r in open_routes[:6])
     more = ", ..." if len(open_routes) > 6 else ""
     count = f"{len(open_routes)} form routes read" if others else "a form route reads"
     yield make_finding(
@@ -212,13 +213,13 @@ def _unvalidated(routes: list[RouteInfo], graph: AppGraph) -> Iterator[Finding]:
         "these forms with the user's session cookie. Add csrf = CSRFProtect(app) (and "
         "{{ csrf_token() }} in every form), or validate a FlaskForm in these views.",
         related=[
-            location(r.entry_modules[0], r.entries[0].span, _describe(r))
+            location(r.entry_modules[0], r.entries[0].span, _describe(r, graph))
             for r in others[:_MAX_RELATED]
         ],
     )
 
 
-def _exempted(routes: list[RouteInfo]) -> Iterator[Finding]:
+def _exempted(routes: list[RouteInfo], graph: AppGraph) -> Iterator[Finding]:
     for route in routes:
         exempt = route.function.csrf_exempt
         if exempt is None:
@@ -227,7 +228,7 @@ def _exempted(routes: list[RouteInfo]) -> Iterator[Finding]:
             "FW401",
             route.module,
             exempt,
-            f"@csrf.exempt on {_describe(route)}, which reads form data: the app's CSRF "
+            f"@csrf.exempt on {_describe(route, graph)}, which reads form data: the app's CSRF "
             "protection is off for it, so other sites can submit it with the user's "
             "session cookie. Remove the exemption and send the token with the form, or "
             "authenticate this endpoint by a signature or header token instead of cookies.",
@@ -254,7 +255,7 @@ def _exempted_by_call(routes: list[RouteInfo], graph: AppGraph) -> Iterator[Find
             exempted = by_target.get((found[0].path, found[1])) if found is not None else None
             if not exempted:
                 continue
-            shown = ", ".join(_describe(r) for r in exempted[:6])
+            shown = ", ".join(_describe(r, graph) for r in exempted[:6])
             more = ", ..." if len(exempted) > 6 else ""
             yield make_finding(
                 "FW401",
