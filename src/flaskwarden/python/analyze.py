@@ -1004,6 +1004,8 @@ class ModuleAnalyzer:
         if scope is None or id(node) not in scope.range_lookups or qual != "hashlib.sha1":
             self._weak_hash(node, qual, scope_name)
         self._positional_credentials(node, qual, scope_name)
+        if callee.endswith("execute") and len(node.args) == 2:
+            self._sql_password(node, scope_name)
         for kw in node.keywords:
             if kw.arg is None or not is_secret_name(kw.arg) or _is_config_call(node):
                 continue
@@ -1200,6 +1202,20 @@ class ModuleAnalyzer:
             self.event("per-process-secret", fallback, first[0], scope_name)
         elif value.literal and _is_secret_literal(value.value):
             self.event("secret-fallback", fallback, f"{first[0]}|{first[0]}", scope_name)
+
+    def _sql_password(self, node: ast.Call, scope_name: str) -> None:
+        """``execute("INSERT INTO users (name, password) VALUES (?, ?)", (name,
+        request.form["password"]))``: the request's password stored as it came."""
+        sql, params = node.args
+        if not (isinstance(sql, ast.Constant) and isinstance(sql.value, str)):
+            return
+        if not isinstance(params, (ast.Tuple, ast.List)):
+            return
+        for index, column in _sql_password_positions(sql.value).items():
+            if index < len(params.elts) and _is_plaintext_password(params.elts[index], self):
+                self.event(
+                    "plaintext-password", params.elts[index], f"the {column} column", scope_name
+                )
 
     def _dict_literal(self, node: ast.Dict, scope: _Scope | None) -> None:
         """``{"password": "hunter2"}`` in a user table, ``{"SECRET_KEY": "k"}`` passed as
@@ -1713,6 +1729,30 @@ def _name_of(node: ast.AST) -> str | None:
     ):
         return str(node.args[0].value)
     return None
+
+
+_SQL_INSERT: Final = re.compile(
+    r"^\s*INSERT\s+INTO\s+[\w.\"`\[\]]+\s*\(([^)]*)\)\s*VALUES\s*\(", re.IGNORECASE
+)
+_SQL_UPDATE: Final = re.compile(
+    r"^\s*UPDATE\s+[\w.\"`\[\]]+\s+SET\s+(.*)$", re.IGNORECASE | re.DOTALL
+)
+_SQL_ASSIGNED: Final = re.compile(r"([\w\"`\[\]]+)\s*=\s*(\?|%s|:\w+|%\(\w+\)s)")
+
+
+def _sql_password_positions(sql: str) -> dict[int, str]:
+    """Which bound parameters of an INSERT or UPDATE fill a password column:
+    position -> column (``INSERT INTO users (name, password) VALUES (?, ?)`` -> {1:
+    "password"}; ``UPDATE users SET password = ? WHERE id = ?`` -> {0: "password"})."""
+    insert = _SQL_INSERT.match(sql)
+    if insert is not None:
+        columns = [c.strip(' "`[]') for c in insert.group(1).split(",")]
+    else:
+        update = _SQL_UPDATE.match(sql)
+        if update is None:
+            return {}
+        columns = [m.group(1).strip('"`[]') for m in _SQL_ASSIGNED.finditer(update.group(1))]
+    return {i: c for i, c in enumerate(columns) if is_password_name(c)}
 
 
 def _is_plaintext_password(node: ast.expr, analyzer: ModuleAnalyzer) -> bool:

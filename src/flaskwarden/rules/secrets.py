@@ -362,7 +362,9 @@ def weak_password_hash(module: ModuleFacts, project: Project) -> Iterator[Findin
     ## What it does
     Finds `hashlib.md5/sha1/sha256/...` (or `hashlib.new("md5", ...)`) applied to a
     password-like value, and a password taken straight from the request (`request.form`,
-    `request.json`, a form field's `.data`) stored on a model without hashing. A digest of
+    `request.json`, a form field's `.data`) stored on a model, or bound into the password
+    column of an SQL `INSERT`/`UPDATE` (`execute(sql, (..., request.form["password"]))`),
+    without hashing. A digest of
     something that is not a password (a URL, a file) is fine, and so is setting
     `user.password` on a model whose `@password.setter` (or `__init__`) hashes it. So is a
     breach check with the Pwned Passwords range API: a SHA-1 whose hex digest is split at
