@@ -125,7 +125,8 @@ class Diagnostic:
 
     ``kind`` is a short stable token that tests and tools can match on: scan inputs
     (``syntax-error``, ``encoding``, ``unreadable``, ``too-large``, ``binary``,
-    ``symlink-loop``, ``broken-symlink``, ``not-found``, ``too-complex``,
+    ``symlink-loop``, ``broken-symlink``, ``not-found``, ``too-complex``, ``yaml-error``,
+    ``helm-chart`` (a chart's unrendered templates, one per chart),
     ``template-syntax``, ``template-tag`` for tags read as no-ops), configuration
     (``config``, ``suppression``), the audit
     (``audit-request``, ``audit-reimport``), and ``internal-error`` for a bug in

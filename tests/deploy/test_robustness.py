@@ -65,9 +65,23 @@ def test_helm_template_is_a_diagnostic_not_a_crash(scan_dir: ScanDir) -> None:
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
         '  name: {{ .Values.name }}\n  {{- include "x" . }}\n'
     )
-    report = scan_dir({"chart/templates/deploy.yaml": template})
+    report = scan_dir(
+        {
+            "chart/templates/deploy.yaml": template,
+            "chart/templates/service.yaml": template.replace("Deployment", "Service"),
+            "k8s/broken.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: [\n",
+        }
+    )
     _no_internal_errors(report)
-    assert any("Helm" in d.message for d in report.diagnostics if d.kind == "yaml-error")
+    # one diagnostic for the chart, naming its templates; a plain broken manifest
+    # still has its own
+    (chart,) = [d for d in report.diagnostics if d.kind == "helm-chart"]
+    assert chart.path == "chart"
+    assert "2 manifests are not checked" in chart.message
+    assert "chart/templates/deploy.yaml" in chart.message
+    assert "helm template" in chart.message
+    broken = [d.path for d in report.diagnostics if d.kind == "yaml-error"]
+    assert broken == ["k8s/broken.yaml"]
 
 
 def test_plain_yaml_is_not_judged(scan_dir: ScanDir) -> None:

@@ -83,6 +83,8 @@ class DeployInputs:
     yaml_docs: dict[str, list[Any]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     extra_text: dict[str, str | None] = field(default_factory=dict)
+    # Helm chart directory -> its templated manifests that could not be read
+    helm_templates: dict[str, list[str]] = field(default_factory=dict)
 
     def line(self, path: str, number: int) -> str:
         lines = self.texts.get(path, "").splitlines()
@@ -136,6 +138,17 @@ def read_inputs(files: Sequence[SourceFile], read: Any, root: str) -> DeployInpu
             deps.append((source.rel, text))
         elif kind in (FileKind.COMPOSE, FileKind.YAML):
             _load_yaml(inputs, source.rel, text, kind)
+    for chart, paths in sorted(inputs.helm_templates.items()):
+        shown = ", ".join(sorted(paths)[:3]) + (", ..." if len(paths) > 3 else "")
+        inputs.diagnostics.append(
+            Diagnostic(
+                chart,
+                "helm-chart",
+                f"Helm chart templates are not rendered, so {len(paths)} manifest"
+                f"{'s are' if len(paths) != 1 else ' is'} not checked ({shown}); render "
+                "them (helm template <release> <chart> > rendered.yaml) and scan that file",
+            )
+        )
     inputs.dependencies = read_dependencies(deps)
     for path, line, message in inputs.dependencies.problems:
         inputs.diagnostics.append(Diagnostic(path, "dependencies", message, line))
@@ -146,7 +159,11 @@ def _load_yaml(inputs: DeployInputs, rel: str, text: str, kind: FileKind) -> Non
     if kind is FileKind.YAML and not ("apiVersion" in text and "kind" in text):
         return  # not a Kubernetes manifest: not ours to judge
     documents, error = load_all(text)
-    if error is not None:
+    chart, found, _ = rel.rpartition("templates/")
+    if error is not None and found and "{{" in text and kind is FileKind.YAML:
+        # a Helm chart's template: one diagnostic for the chart (see read_inputs)
+        inputs.helm_templates.setdefault(chart.rstrip("/") or ".", []).append(rel)
+    elif error is not None:
         templated = "{{" in text
         what = "compose file" if kind is FileKind.COMPOSE else "Kubernetes manifest"
         note = " (templated YAML, e.g. Helm, is not rendered)" if templated else ""
