@@ -140,6 +140,9 @@ def reflected_xss(ctx: ScanContext) -> Iterator[Finding]:
     way clears it; so does `Markup("<b>%s</b>") % value`, which escapes `value`.
     Request data stored on `g` or on the request (`g.payload = request.get_json()` in a
     `before_request` hook) is request data wherever it is read back, as in every FW3 rule.
+    Route parameters are request data unless their converter returns no text: `int`,
+    `float`, `uuid`, or one of the app's own whose `to_python` returns `int(...)` or
+    `UUID(...)`.
 
     ## Why is this bad?
     Flask escapes what templates print, not strings a view builds. A link with a script

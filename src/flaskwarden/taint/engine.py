@@ -41,6 +41,8 @@ MAX_ORIGINS: Final = 16
 MAX_CALL_DEPTH: Final = 3
 # The callee of a `call` origin that reads a request-scoped store ("scoped:g.data").
 SCOPED: Final = "scoped:"
+# The callee of a route parameter's source when its converter is the app's own.
+CONVERTER: Final = "converter:"
 _CONVERTER: Final = re.compile(r"<(?:(?P<conv>[a-zA-Z_][\w]*)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 _FIXED_HOST: Final = re.compile(r"^[a-zA-Z][\w+.-]*://[^/?#{}]+[/?#]")
 
@@ -169,6 +171,9 @@ class ModuleTaint:
     # template autoescaped, whatever its extension
     autoescape_on: list[Span] = field(default_factory=list)
     static_saves: list[Span] = field(default_factory=list)
+    # app.url_map.converters["uuidstr"] = StrictUUID, whose to_python returns only a
+    # number or a UUID: route parameters of that converter carry no text
+    safe_converters: set[str] = field(default_factory=set)
 
 
 class _FunctionInterpreter:
@@ -221,7 +226,12 @@ class _FunctionInterpreter:
                 if converter in tables.SAFE_CONVERTERS:
                     continue
                 label = f"route parameter <{name}>"
-                origin = Origin("source", label, steps=(self._step(self.node, label),))
+                # an app's own converter: the resolver drops it if the project
+                # registers a converter of that name that only returns numbers/UUIDs
+                custom = "" if converter in tables.TEXT_CONVERTERS else CONVERTER + converter
+                origin = Origin(
+                    "source", label, callee=custom, steps=(self._step(self.node, label),)
+                )
             elif name in arguments:
                 origin = self._graphql_argument(name, arguments[name])
             else:
@@ -1246,6 +1256,8 @@ class TaintAnalyzer:
             self._template_globals(node)
         if _TEMPLATE_FACT_WORDS.search(self.text):
             self._module_template_facts()
+        if "converters" in self.text:
+            self.result.safe_converters = _safe_converters(self.tree.body, self.evaluator)
         return self.result
 
     def graphql_arguments(self) -> graphql.Arguments:
@@ -1607,6 +1619,90 @@ def _strips_path(node: ast.Call) -> bool:
         return False
     slashes = removed.index("/")
     return "." in removed or ".." in removed[:slashes]
+
+
+_SAFE_RESULTS: Final = frozenset({"int", "float", "uuid.UUID", "decimal.Decimal"})
+
+
+def _safe_converters(body: list[ast.stmt], evaluator: Evaluator) -> set[str]:
+    """Names registered with ``X.url_map.converters["name"] = Cls`` where ``Cls``, a
+    class of this module, has a ``to_python`` that returns only ``int(...)``,
+    ``UUID(...)`` (or ``str()`` of one) or raises: no text reaches the view."""
+    classes = {stmt.name: stmt for stmt in body if isinstance(stmt, ast.ClassDef)}
+    found: set[str] = set()
+    for stmt in body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+            continue
+        target = stmt.targets[0]
+        if not (
+            isinstance(target, ast.Subscript)
+            and isinstance(target.value, ast.Attribute)
+            and target.value.attr == "converters"
+            and isinstance(target.value.value, ast.Attribute)
+            and target.value.value.attr == "url_map"
+            and isinstance(target.slice, ast.Constant)
+            and isinstance(target.slice.value, str)
+            and isinstance(stmt.value, ast.Name)
+            and stmt.value.id in classes
+        ):
+            continue
+        method = next(
+            (
+                item
+                for item in classes[stmt.value.id].body
+                if isinstance(item, ast.FunctionDef) and item.name == "to_python"
+            ),
+            None,
+        )
+        if method is not None and _returns_no_text(method, evaluator):
+            found.add(target.slice.value)
+    return found
+
+
+def _returns_no_text(method: ast.FunctionDef, evaluator: Evaluator) -> bool:
+    """Every ``return`` gives ``int(...)``/``UUID(...)`` (or ``str()`` of one, also
+    through a local bound to one), or returns the value only under ``if value in
+    SENTINELS:`` (one of a few fixed strings)."""
+    safe: set[str] = set()
+    fixed: set[int] = set()  # returns guarded by a membership test of what they return
+    for node in walk(method):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and _safe_result(node.value, evaluator, safe)
+        ):
+            safe.add(node.targets[0].id)
+        elif (
+            isinstance(node, ast.If)
+            and isinstance(node.test, ast.Compare)
+            and isinstance(node.test.left, ast.Name)
+            and len(node.test.ops) == 1
+            and isinstance(node.test.ops[0], ast.In)
+        ):
+            for stmt in node.body:
+                if (
+                    isinstance(stmt, ast.Return)
+                    and isinstance(stmt.value, ast.Name)
+                    and stmt.value.id == node.test.left.id
+                ):
+                    fixed.add(id(stmt))
+    returns = [n for n in walk(method) if isinstance(n, ast.Return)]
+    return bool(returns) and all(
+        id(r) in fixed or _safe_result(r.value, evaluator, safe) for r in returns
+    )
+
+
+def _safe_result(node: ast.expr | None, evaluator: Evaluator, safe: set[str]) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id in safe
+    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
+        qualified = evaluator.qualify(node.func) or dotted(node.func) or ""
+        if qualified in _SAFE_RESULTS:
+            return True
+        if qualified == "str":
+            return _safe_result(node.args[0], evaluator, safe)
+    return False
 
 
 def read_off_request(attr: str, steps: tuple[Step, ...] = ()) -> Origin:

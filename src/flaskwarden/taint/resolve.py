@@ -24,6 +24,7 @@ from flaskwarden.python.guards import NO_GUARDS, Guard, refuted
 from flaskwarden.python.names import REQUEST_OBJECTS
 from flaskwarden.taint.engine import (
     CLEAN,
+    CONVERTER,
     SCOPED,
     CallSite,
     FunctionTaint,
@@ -86,6 +87,7 @@ class Resolver:
         self._in_progress: set[tuple[str, str, str]] = set()
         self._proxies: dict[tuple[str, Ref], bool] = {}
         self._scoped: dict[str, Taint] = {}
+        self._converters: set[str] | None = None
         self._stores: dict[str, list[tuple[ModuleFacts, Taint]]] | None = None
 
     # -- looking functions up ---------------------------------------------------
@@ -159,7 +161,11 @@ class Resolver:
         for origin in taint:
             if origin.kind == "call":
                 continue
-            if origin.callee and origin.kind == "source":
+            if origin.callee.startswith(CONVERTER) and origin.kind == "source":
+                if origin.callee.removeprefix(CONVERTER) in self.safe_converters():
+                    continue  # <uuidstr:item_id>: the app's converter returns a UUID
+                origin = replace(origin, callee="")
+            elif origin.callee and origin.kind == "source":
                 if not self.is_request_proxy(origin.callee, module):
                     continue
                 origin = replace(origin, callee="")
@@ -223,6 +229,16 @@ class Resolver:
             self._in_progress.discard(guard)
         self._returns[key] = result
         return result
+
+    def safe_converters(self) -> set[str]:
+        """The project's own route converters that pass on no text (any module)."""
+        if self._converters is None:
+            self._converters = set()
+            for module in self.project.modules:
+                taint = taint_of(module)
+                if taint is not None:
+                    self._converters |= taint.safe_converters
+        return self._converters
 
     def scoped(self, key: str, depth: int = 0) -> Taint:
         """The request data stored under ``key`` (``g.data``, ``request.all_data``)

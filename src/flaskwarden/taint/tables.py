@@ -89,6 +89,8 @@ REQUEST_OWN_ATTRIBUTES: Final = frozenset(
 )  # fmt: skip
 # Route converters whose values cannot carry strings.
 SAFE_CONVERTERS: Final = frozenset({"int", "float", "uuid"})
+# Werkzeug's converters that pass text on (any other name is the app's own).
+TEXT_CONVERTERS: Final = frozenset({"string", "default", "path", "any"})
 
 # -- sanitizers ------------------------------------------------------------------------
 
