@@ -248,3 +248,37 @@ def test_development_modules_are_low(tmp_path: Path) -> None:
         ("config/production.py", "FW201"): Severity.HIGH,
         ("devices.py", "FW201"): Severity.HIGH,
     }
+
+
+def test_credentials_in_a_library_self_test_are_info(tmp_path: Path) -> None:
+    """A module the app imports runs its __main__ block only by hand: a self-test. A
+    script nothing imports (manage.py creating an admin) is reported as usual."""
+    report = scan(
+        tmp_path,
+        {
+            "shop/__init__.py": "",
+            "shop/app.py": """
+                from flask import Flask
+                from .hsm import Module
+                app = Flask(__name__)
+            """,
+            "shop/hsm.py": """
+                class Module:
+                    def __init__(self, config):
+                        self.config = config
+
+                if __name__ == "__main__":
+                    module = Module({"slot": 2, "password": "12345678"})
+            """,
+            "manage.py": """
+                from shop.app import app
+
+                if __name__ == "__main__":
+                    users = [{"username": "admin", "password": "admin-pass"}]
+            """,
+        },
+    )
+    found = {(f.path, f.severity) for f in report.findings if f.rule == "FW204"}
+    assert found == {("shop/hsm.py", Severity.INFO), ("manage.py", Severity.HIGH)}
+    (selftest,) = [f for f in report.findings if f.path == "shop/hsm.py"]
+    assert "__main__ block of a module the app imports" in selftest.message

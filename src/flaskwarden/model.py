@@ -165,6 +165,7 @@ class Project:
         self._loaded_classes = None
         self._loaded_modules: dict[str, tuple[ModuleFacts, ModuleFacts, ConfigLoad]] | None = None
         self._hashed_anywhere: set[str] | None = None
+        self._imported: set[str] | None = None
 
     def _entry(self, path: str) -> ModuleFacts | None:
         entry = self._entries.get(path)
@@ -385,6 +386,19 @@ class Project:
         return False
 
     # -- import-time reachability -----------------------------------------------------
+
+    def is_imported(self, module: ModuleFacts) -> bool:
+        """Whether another module of the project imports this one (or a name from it):
+        a library of the app, whose ``__main__`` block is a manual self-test."""
+        if self._imported is None:
+            self._imported = set()
+            for other in self.modules:
+                for target in set(other.imports.values()):
+                    for name in (target, target.rpartition(".")[0]):
+                        found = self.find_module(name, other) if name else None
+                        if found is not None and found is not other:
+                            self._imported.add(found.path)
+        return module.path in self._imported
 
     def import_time_functions(self, module: ModuleFacts) -> set[str]:
         """Module-level functions that module level calls, directly or through others."""

@@ -119,6 +119,7 @@ class ModuleAnalyzer:
         self.lines = parser_lines(text)
         self.facts = ModuleFacts(path=path, module=module, is_test=is_test)
         self._mentions_proxy = "LocalProxy" in text
+        self._in_main = False  # walking the module's `if __name__ == "__main__":` block
         # secret key literals the module refuses to start with (see _refused_literals)
         self._refused: set[object] = set()
         self._may_refuse = "SECRET_KEY" in text or "secret_key" in text
@@ -264,7 +265,7 @@ class ModuleAnalyzer:
         if key in self._seen_events:
             return
         self._seen_events.add(key)
-        self.facts.events.append(Event(kind, span, detail, scope, ref))
+        self.facts.events.append(Event(kind, span, detail, scope, ref, self._in_main))
 
     def ref(self, node: ast.expr, scope: _Scope | None) -> Ref:
         """A symbolic reference for a name, attribute chain or call result."""
@@ -429,8 +430,11 @@ class ModuleAnalyzer:
             if guard is not None and scope is None and context == "import":
                 body_ctx: Context = "main" if guard else "main-else"
                 else_ctx: Context = "main-else" if guard else "main"
+                self._in_main = body_ctx == "main"
                 self._walk_body(stmt.body, scope, body_ctx, class_name)
+                self._in_main = else_ctx == "main"
                 self._walk_body(stmt.orelse, scope, else_ctx, class_name)
+                self._in_main = False
             else:
                 # `if os.environ.get("FLASK_ENV") == "development":` runs its body only
                 # where the variable is set: what it switches on is off by default.

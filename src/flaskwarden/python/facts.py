@@ -248,6 +248,7 @@ class Event:
     detail: str = ""
     scope: str = ""
     ref: Ref = UNNAMED  # what the event is about, when the model must judge it
+    main: bool = False  # in the module's `if __name__ == "__main__":` block
 
 
 @dataclass(eq=False)

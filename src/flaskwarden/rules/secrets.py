@@ -309,7 +309,9 @@ def hardcoded_credentials(module: ModuleFacts, project: Project) -> Iterator[Fin
     literal `password=` values, secret-named settings (`MAIL_PASSWORD`, `API_TOKEN`, ...)
     set to literals, and connection strings with `user:password@`. Test code (`tests/`,
     `conftest.py`, `test_*.py`) is not checked: test fixtures need credentials. Placeholders
-    such as `"${DB_PASSWORD}"` or `"<password>"` are ignored.
+    such as `"${DB_PASSWORD}"` or `"<password>"` are ignored. Credentials in the
+    `if __name__ == "__main__":` block of a module the app imports (a manual self-test
+    of a library) are reported as info; in a script nothing imports, as usual.
 
     ## Why is this bad?
     Whoever can read the code can log in: the admin account of a seeded user table, the
@@ -345,13 +347,19 @@ def hardcoded_credentials(module: ModuleFacts, project: Project) -> Iterator[Fin
         what = _CREDENTIAL_TEXT[event.kind].format(detail=event.detail, scope=_in(event.scope))
         if not _CREDENTIAL_TEXT[event.kind].startswith("{detail}"):
             what = what[0].upper() + what[1:]  # a sentence; a leading name keeps its case
+        severity = _severity(Severity.HIGH, module, event.scope)
+        if event.main and project.is_imported(module):
+            # the __main__ block of a module the app imports: a manual self-test, run
+            # by hand, like test code (at most info)
+            severity = Severity.INFO
+            what += " (in the __main__ block of a module the app imports)"
         yield make_finding(
             "FW204",
             module,
             event.span,
             f"{what}: anyone who can read the code can use it. Read it "
             "from the environment or a secret manager, and rotate it.",
-            severity=_severity(Severity.HIGH, module, event.scope),
+            severity=severity,
         )
 
 
