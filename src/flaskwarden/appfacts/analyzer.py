@@ -304,6 +304,8 @@ class AppAnalyzer:
         self.http_sessions: set[str] = set()
         # (class, attribute) holding a requests.Session: `self.http = requests.Session()`
         self.attr_sessions: set[tuple[str, str]] = set()
+        # (class, attribute) holding an instance of a project class: `self.client = ...`
+        self.attr_instances: dict[tuple[str, str], Ref] = {}
         self.httpauth: set[str] = set()
         # module functions that return a new requests.Session: `with get_session() as s:`
         self.session_factories: set[str] = set()
@@ -413,6 +415,43 @@ class AppAnalyzer:
                         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                             self.module_names.add(node.id)
         self._module_values(body)
+        for stmt in _module_statements(body):
+            if isinstance(stmt, ast.ClassDef):
+                self._instance_attributes(stmt)
+
+    def _instance_attributes(self, cls: ast.ClassDef) -> None:
+        """``helper = CurrencyConverter()`` in a class body, or ``self.client =
+        RatesClient()`` in a method: ``self.helper.rates()`` in the class's methods
+        calls that class's method. An attribute bound to two classes is left out."""
+        found: dict[str, Ref | None] = {}
+
+        def bind(name: str, value: ast.expr) -> None:
+            if isinstance(value, ast.Call):
+                made = self._instance_class(value.func, self.qualify(value.func, None), None)
+                if made is not None:
+                    found[name] = made if found.get(name, made) == made else None
+
+        for stmt in cls.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                if isinstance(stmt.targets[0], ast.Name):
+                    bind(stmt.targets[0].id, stmt.value)
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                args = stmt.args.posonlyargs + stmt.args.args
+                if not args:
+                    continue
+                this = args[0].arg
+                for sub in all_statements(stmt.body):
+                    if (
+                        isinstance(sub, ast.Assign)
+                        and len(sub.targets) == 1
+                        and isinstance(sub.targets[0], ast.Attribute)
+                        and isinstance(sub.targets[0].value, ast.Name)
+                        and sub.targets[0].value.id == this
+                    ):
+                        bind(sub.targets[0].attr, sub.value)
+        for name, made in found.items():
+            if made is not None:
+                self.attr_instances[(cls.name, name)] = made
 
     def _module_values(self, body: list[ast.stmt]) -> None:
         """What names bound at module level hold, where a later call depends on it:
@@ -1771,6 +1810,16 @@ class AppAnalyzer:
             if qual is not None and qual.split(".")[0] not in EXTERNAL_PACKAGES:
                 return f"import:{qual}"
             return None
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Attribute)
+            and isinstance(func.value.value, ast.Name)
+            and fn.class_name is not None
+            and fn.params
+            and func.value.value.id == fn.params[0]
+            and (held := self.attr_instances.get((fn.class_name, func.value.attr)))
+        ):
+            return f"{held}.{func.attr}"  # self.helper.rates(): the held object's method
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
             # Rates().fetch(): a method of the class just constructed
             made = func.value.func
