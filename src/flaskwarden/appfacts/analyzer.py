@@ -424,31 +424,11 @@ class AppAnalyzer:
         RatesClient()`` in a method: ``self.helper.rates()`` in the class's methods
         calls that class's method. An attribute bound to two classes is left out."""
         found: dict[str, Ref | None] = {}
-
-        def bind(name: str, value: ast.expr) -> None:
+        for name, value in _class_attribute_bindings(cls):
             if isinstance(value, ast.Call):
                 made = self._instance_class(value.func, self.qualify(value.func, None), None)
                 if made is not None:
                     found[name] = made if found.get(name, made) == made else None
-
-        for stmt in cls.body:
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-                if isinstance(stmt.targets[0], ast.Name):
-                    bind(stmt.targets[0].id, stmt.value)
-            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                args = stmt.args.posonlyargs + stmt.args.args
-                if not args:
-                    continue
-                this = args[0].arg
-                for sub in all_statements(stmt.body):
-                    if (
-                        isinstance(sub, ast.Assign)
-                        and len(sub.targets) == 1
-                        and isinstance(sub.targets[0], ast.Attribute)
-                        and isinstance(sub.targets[0].value, ast.Name)
-                        and sub.targets[0].value.id == this
-                    ):
-                        bind(sub.targets[0].attr, sub.value)
         for name, made in found.items():
             if made is not None:
                 self.attr_instances[(cls.name, name)] = made
@@ -502,26 +482,9 @@ class AppAnalyzer:
         long as requests does."""
         if "ession" not in self.text:
             return
-        for stmt in cls.body:
-            if isinstance(stmt, ast.Assign) and self._is_session_call(stmt.value):
-                for target in stmt.targets:
-                    if isinstance(target, ast.Name):
-                        self.attr_sessions.add((cls.name, target.id))
-            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                args = stmt.args.posonlyargs + stmt.args.args
-                if not args:
-                    continue
-                this = args[0].arg
-                for sub in all_statements(stmt.body):
-                    if not isinstance(sub, ast.Assign) or not self._is_session_call(sub.value):
-                        continue
-                    for target in sub.targets:
-                        if (
-                            isinstance(target, ast.Attribute)
-                            and isinstance(target.value, ast.Name)
-                            and target.value.id == this
-                        ):
-                            self.attr_sessions.add((cls.name, target.attr))
+        for name, value in _class_attribute_bindings(cls):
+            if self._is_session_call(value):
+                self.attr_sessions.add((cls.name, name))
 
     def _returns_session(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         """``s = requests.Session(); ...; return s`` (also ``s = s or requests.Session()``
@@ -2160,6 +2123,31 @@ def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 _Path = tuple[bool, frozenset[tuple[str, bool]]]
 _START: Final[_Path] = (False, frozenset())
 _MAX_PATHS: Final = 16
+
+
+def _class_attribute_bindings(cls: ast.ClassDef) -> Iterator[tuple[str, ast.expr]]:
+    """What a class binds to its attributes: ``name = value`` in its body and
+    ``self.name = value`` in its methods (``self`` being the first parameter)."""
+    for stmt in cls.body:
+        if isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name):
+                    yield target.id, stmt.value
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = stmt.args.posonlyargs + stmt.args.args
+            if not args:
+                continue
+            this = args[0].arg
+            for sub in all_statements(stmt.body):
+                if not isinstance(sub, ast.Assign):
+                    continue
+                for target in sub.targets:
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id == this
+                    ):
+                        yield target.attr, sub.value
 
 
 def _membership(test: ast.expr) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
