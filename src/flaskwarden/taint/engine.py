@@ -753,7 +753,8 @@ class _FunctionInterpreter:
                 return CLEAN  # request.method, request.endpoint: Flask's own
             if node.attr in tables.REQUEST_ATTRIBUTES:
                 # req.args on a parameter (or a value) that may be the request itself
-                return _read_off(self._expr(node.value, d), node.attr, node, self)
+                step = self._step(node, f"request.{node.attr}")
+                return _read_off(self._expr(node.value, d), node.attr, step)
             return _as_str(self._expr(node.value, d))
         if isinstance(node, ast.Subscript):
             self._expr(node.slice, d)
@@ -909,7 +910,8 @@ class _FunctionInterpreter:
             receiver = self._expr(func.value, depth)
             if func.attr in tables.REQUEST_METHODS and receiver:
                 # req.get_json() on a parameter that may be the request itself
-                read = _read_off(receiver, func.attr + "()", func, self)
+                step = self._step(func, f"request.{func.attr}()")
+                read = _read_off(receiver, func.attr + "()", step)
                 if any(o.via or o.kind == "source" for o in read):
                     return read
         if qual in tables.RENDER_TEMPLATE:
@@ -1709,29 +1711,32 @@ def read_off_request(attr: str, steps: tuple[Step, ...] = ()) -> Origin:
     """The source ``request.<attr>`` (``get_json()`` for a method) is, read off the
     request object wherever it was passed."""
     name = attr.removesuffix("()")
-    shape = tables.REQUEST_ATTRIBUTES.get(name) or tables.REQUEST_METHODS.get(name, "str")
-    origin = Origin("source", f"request.{attr}", steps=steps, shape=shape)
+    origin = Origin("source", f"request.{attr}", steps=steps, shape=_request_shape(attr))
     if name in tables.SAME_ORIGIN_ATTRIBUTES or name in tables.BROWSER_SET_ATTRIBUTES:
         origin = origin.clear({"redirect"})
     return origin
 
 
-def _read_off(taint: Taint, attr: str, node: ast.AST, fn: _FunctionInterpreter) -> Taint:
-    """``value.args`` (``attr`` one of the request's sources): request data when the
-    value is the request object; remembered on a parameter's origin (``via``), for the
-    callers that pass the request; a string read off anything else."""
+def _read_off(taint: Taint, attr: str, step: Step) -> Taint:
+    """``value.args`` (``attr`` one of the request's sources, ``step`` where it is
+    read): request data when the value is the request object; remembered on a
+    parameter's origin (``via``), for the callers that pass the request; a string read
+    off anything else."""
     found: set[Origin] = set()
     for origin in taint:
         if origin.kind == "request":
-            label = f"request.{attr}"
-            found.add(read_off_request(attr, (*origin.steps, fn._step(node, label))))
+            found.add(read_off_request(attr, (*origin.steps, step)))
         elif origin.kind == "param" and not origin.via:
-            name = attr.removesuffix("()")
-            shape = tables.REQUEST_ATTRIBUTES.get(name) or tables.REQUEST_METHODS.get(name, "str")
-            found.add(replace(origin, via=attr, shape=shape))
+            found.add(replace(origin, via=attr, shape=_request_shape(attr)))
         else:
             found.add(origin.as_str())
     return frozenset(found)
+
+
+def _request_shape(attr: str) -> str:
+    """The shape of ``request.<attr>`` (``get_json()`` for a method)."""
+    name = attr.removesuffix("()")
+    return tables.REQUEST_ATTRIBUTES.get(name) or tables.REQUEST_METHODS.get(name, "str")
 
 
 def _shallow(taint: Taint) -> Taint:
