@@ -155,32 +155,45 @@ def missing_csrf_protection(ctx: ScanContext) -> Iterator[Finding]:
             continue
         if not group.sessions:
             continue
-        exposed.sort(
-            key=lambda r: (graph.registration_order(r), r.module.path, r.function.span.line)
-        )
-        first, others = exposed[0], exposed[1:]
-        count = (
-            f"{len(exposed)} state-changing form routes read"
-            if others
-            else "a state-changing form route reads"
-        )
-        shown = ", ".join(_describe(r, graph) for r in exposed[:6]) + (
-            ", ..." if len(exposed) > 6 else ""
-        )
-        yield make_finding(
-            "FW401",
-            first.entry_modules[0],
-            first.entries[0].span,
-            f"{count} form data ({shown}) in an app that uses cookie sessions "
-            f"({group.sessions}) and nothing checks a CSRF token (no CSRFProtect, FlaskForm "
-            "or SeaSurf): any site the user visits can submit these forms as them. Add "
-            "csrf = CSRFProtect(app) (Flask-WTF) and {{ csrf_token() }} in every form.",
-            related=[
-                location(r.entry_modules[0], r.entries[0].span, _describe(r, graph))
-                for r in others[:_MAX_RELATED]
-            ],
+        yield _listing(
+            exposed,
+            graph,
+            ("a state-changing form route reads", "state-changing form routes read"),
+            f"in an app that uses cookie sessions ({group.sessions}) and nothing checks a "
+            "CSRF token (no CSRFProtect, FlaskForm or SeaSurf): any site the user visits "
+            "can submit these forms as them. Add csrf = CSRFProtect(app) (Flask-WTF) and "
+            "{{ csrf_token() }} in every form.",
         )
     yield from _csrf_disabled(graph)
+
+
+def _shown(routes: list[RouteInfo], graph: AppGraph) -> str:
+    """The first six routes, described, and "..." for more."""
+    more = ", ..." if len(routes) > 6 else ""
+    return ", ".join(_describe(r, graph) for r in routes[:6]) + more
+
+
+def _listing(
+    routes: list[RouteInfo], graph: AppGraph, counted: tuple[str, str], rest: str
+) -> Finding:
+    """One FW401 finding for an app's open form routes: at the first (in blueprint
+    registration order), naming them and listing the others as related locations.
+    ``counted`` says "one route reads" and "N routes read" (without the N)."""
+    routes = sorted(
+        routes, key=lambda r: (graph.registration_order(r), r.module.path, r.function.span.line)
+    )
+    first, others = routes[0], routes[1:]
+    count = f"{len(routes)} {counted[1]}" if others else counted[0]
+    return make_finding(
+        "FW401",
+        first.entry_modules[0],
+        first.entries[0].span,
+        f"{count} form data ({_shown(routes, graph)}) {rest}",
+        related=[
+            location(r.entry_modules[0], r.entries[0].span, _describe(r, graph))
+            for r in others[:_MAX_RELATED]
+        ],
+    )
 
 
 _FORMS_ONLY: Final = "Flask-WTF FlaskForm"
@@ -194,29 +207,17 @@ def _unvalidated(routes: list[RouteInfo], graph: AppGraph) -> Iterator[Finding]:
         for r in routes
         if r.function.csrf_exempt is None and not graph.checks_form_token(r.module, r.function)
     ]
-    if not open_routes:
-        return
-    open_routes.sort(
-        key=lambda r: (graph.registration_order(r), r.module.path, r.function.span.line)
-    )
-    first, others = open_routes[0], open_routes[1:]
-    shown = ", ".join(_describe(r, graph) for r in open_routes[:6])
-    more = ", ..." if len(open_routes) > 6 else ""
-    count = f"{len(open_routes)} form routes read" if others else "a form route reads"
-    yield make_finding(
-        "FW401",
-        first.entry_modules[0],
-        first.entries[0].span,
-        f"{count} form data ({shown}{more}) without validating a Flask-WTF form: the app "
-        "uses FlaskForm, which checks a CSRF token only in the views that validate one, "
-        "and no CSRFProtect, so nothing checks a token here and other sites can submit "
-        "these forms with the user's session cookie. Add csrf = CSRFProtect(app) (and "
-        "{{ csrf_token() }} in every form), or validate a FlaskForm in these views.",
-        related=[
-            location(r.entry_modules[0], r.entries[0].span, _describe(r, graph))
-            for r in others[:_MAX_RELATED]
-        ],
-    )
+    if open_routes:
+        yield _listing(
+            open_routes,
+            graph,
+            ("a form route reads", "form routes read"),
+            "without validating a Flask-WTF form: the app uses FlaskForm, which checks a "
+            "CSRF token only in the views that validate one, and no CSRFProtect, so nothing "
+            "checks a token here and other sites can submit these forms with the user's "
+            "session cookie. Add csrf = CSRFProtect(app) (and {{ csrf_token() }} in every "
+            "form), or validate a FlaskForm in these views.",
+        )
 
 
 def _exempted(routes: list[RouteInfo], graph: AppGraph) -> Iterator[Finding]:
@@ -255,13 +256,12 @@ def _exempted_by_call(routes: list[RouteInfo], graph: AppGraph) -> Iterator[Find
             exempted = by_target.get((found[0].path, found[1])) if found is not None else None
             if not exempted:
                 continue
-            shown = ", ".join(_describe(r, graph) for r in exempted[:6])
-            more = ", ..." if len(exempted) > 6 else ""
             yield make_finding(
                 "FW401",
                 module,
                 span,
-                f"csrf.exempt() turns the app's CSRF protection off for {shown}{more}, which "
+                f"csrf.exempt() turns the app's CSRF protection off for "
+                f"{_shown(exempted, graph)}, which "
                 f"{'reads' if len(exempted) == 1 else 'read'} form data: other sites can "
                 "submit it with the user's session cookie. Remove the exemption and send the "
                 "token, or authenticate by a signature or header token instead of cookies.",
