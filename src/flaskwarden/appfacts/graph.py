@@ -382,18 +382,8 @@ class AppGraph:
                 queue.append((module, function))
             # a project decorator's inner wrapper runs on every request to the view; a
             # decorator factory's (@requires("admin")) is one level further in
-            for decorator in function.decorators:
-                found = self.function(decorator, module)
-                if found is None:
-                    continue
-                deco_module, deco = found
-                deco_facts = app_facts(deco_module)
-                inner = list(deco.nested)
-                while inner and deco_facts is not None:
-                    wrapper = deco_facts.functions.get(inner.pop())
-                    if wrapper is not None:
-                        inner.extend(wrapper.nested)
-                        self._visit(deco_module, wrapper, reach, set(), queue, UNKNOWN_CALL)
+            for deco_module, wrapper in self.decorator_wrappers(module, function):
+                self._visit(deco_module, wrapper, reach, set(), queue, UNKNOWN_CALL)
         while queue:
             module, function = queue.popleft()
             key = (module.path, function.qualname)
@@ -445,6 +435,24 @@ class AppGraph:
         params = tuple(p for p in function.params if p not in ("self", "cls"))
         return any(not refuted(guards, c, params, function.defaults) for c in contexts)
 
+    def decorator_wrappers(
+        self, module: ModuleFacts, function: FunctionApp
+    ) -> Iterator[tuple[ModuleFacts, FunctionApp]]:
+        """The functions nested in the project decorators on ``function``, at every
+        depth: a decorator's wrapper runs on every call of what it decorates, a
+        decorator factory's (``@requires("admin")``) one level further in."""
+        for decorator in function.decorators:
+            found = self.function(decorator, module)
+            deco_facts = app_facts(found[0]) if found is not None else None
+            if found is None or deco_facts is None:
+                continue
+            inner = list(found[1].nested)
+            while inner:
+                wrapper = deco_facts.functions.get(inner.pop())
+                if wrapper is not None:
+                    inner.extend(wrapper.nested)
+                    yield found[0], wrapper
+
     def checks_form_token(self, module: ModuleFacts, function: FunctionApp, depth: int = 0) -> bool:
         """Validates a Flask-WTF form (which checks its CSRF token) itself, in the
         wrapper of a project decorator on it (``@api_login_required`` doing
@@ -455,18 +463,7 @@ class AppGraph:
         self._checks_token[key] = function.validates_form  # recursion guard
         if function.validates_form or depth >= _MAX_DEPTH:
             return function.validates_form
-        found: list[tuple[ModuleFacts, FunctionApp]] = []
-        for decorator in function.decorators:
-            deco = self.function(decorator, module)
-            deco_facts = app_facts(deco[0]) if deco is not None else None
-            if deco is None or deco_facts is None:
-                continue
-            inner = list(deco[1].nested)
-            while inner:
-                wrapper = deco_facts.functions.get(inner.pop())
-                if wrapper is not None:
-                    inner.extend(wrapper.nested)
-                    found.append((deco[0], wrapper))
+        found = list(self.decorator_wrappers(module, function))
         for call in function.calls:
             callee = self.function(call.callee, module)
             if callee is not None:
