@@ -2149,21 +2149,27 @@ def _is_path_check(func: ast.expr) -> bool:
     """``check_access_permission``, ``ensure_inside_dir``, ``validate_path``: called for
     its side effect (it raises), named for checking where a path leads. Not
     ``validate_file``: checking a file's type says nothing about its name's path."""
-    lowered = (dotted(func) or "").rsplit(".", 1)[-1].lower()
-    words = lowered.strip("_").split("_")
-    return any(w in _CHECK_VERBS for w in words) and any(o in lowered for o in _PATH_CHECK_OBJECTS)
+    return _named_check(func, _PATH_CHECK_OBJECTS)
 
 
 def _is_url_check(call: ast.Call) -> bool:
     """``check_url(url)``, ``validate_feed_url(link)``, ``ensure_allowed_host(target)``
     called for its side effect (it raises): named for checking a URL, by its own name
     or by the name of what it checks. ``is_safe_url`` answers instead (see _if)."""
-    lowered = (dotted(call.func) or "").rsplit(".", 1)[-1].lower()
-    words = lowered.strip("_").split("_")
-    if not any(w in _CHECK_VERBS for w in words) or not call.args:
+    return bool(call.args) and _named_check(call.func, _URL_CHECK_OBJECTS, call.args[0])
+
+
+_URL_CHECK_OBJECTS: Final = ("url", "uri", "host", "link")
+
+
+def _named_check(func: ast.expr, objects: tuple[str, ...], checked: ast.expr | None = None) -> bool:
+    """A function named with a checking verb (``check_``, ``validate_``, ...) and one of
+    ``objects``, in its own name or in the name of the value it is given."""
+    lowered = (dotted(func) or "").rsplit(".", 1)[-1].lower()
+    if not any(w in _CHECK_VERBS for w in lowered.strip("_").split("_")):
         return False
-    checked = (dotted(call.args[0]) or "").lower()
-    return any(word in lowered or word in checked for word in ("url", "uri", "host", "link"))
+    argument = (dotted(checked) or "").lower() if checked is not None else ""
+    return any(o in lowered or o in argument for o in objects)
 
 
 def _subject(node: ast.expr) -> str:
