@@ -608,23 +608,24 @@ class _FunctionInterpreter:
         step = self._step(node, f"read from {key}")
         return frozenset({Origin("call", key, callee=SCOPED + key, steps=(step,))})
 
-    def _scoped_call(self, node: ast.Call, func: ast.expr, depth: int) -> Taint | None:
+    def _scoped_call(self, node: ast.Call, func: ast.expr, taints: list[Taint]) -> Taint | None:
         """``g.get("k"[, d])``, ``g.pop("k"[, d])``, ``getattr(g, "k"[, d])`` read a
-        stored value, ``setattr(g, "k", v)`` stores one; None for any other call."""
+        stored value, ``setattr(g, "k", v)`` stores one; None for any other call.
+        ``taints`` are the positional arguments' taints, already evaluated."""
         args = node.args
         if isinstance(func, ast.Attribute) and func.attr in ("get", "pop", "setdefault"):
-            owner, rest = func.value, args[1:]
+            owner, first = func.value, 0
         elif isinstance(func, ast.Name) and func.id in ("getattr", "setattr") and args:
-            owner, rest = args[0], args[2:]
-            args = args[1:]
+            owner, first = args[0], 1
         else:
             return None
-        if not args or not isinstance(args[0], ast.Constant) or not isinstance(args[0].value, str):
+        name = args[first] if len(args) > first else None
+        if not isinstance(name, ast.Constant) or not isinstance(name.value, str):
             return None
-        key = self._scoped_key(owner, args[0].value)
+        key = self._scoped_key(owner, name.value)
         if key is None:
             return None
-        extra = _union(self._expr(a, depth) for a in rest)
+        extra = _union(taints[first + 1 :])
         if isinstance(func, ast.Name) and func.id == "setattr":
             self._scoped_store(key, owner, extra, node)
             return CLEAN
@@ -900,7 +901,7 @@ class _FunctionInterpreter:
         kwargs = {kw.arg: self._expr(kw.value, depth) for kw in node.keywords if kw.arg}
         spread = any(kw.arg is None for kw in node.keywords)
         receiver: Taint = CLEAN
-        scoped = self._scoped_call(node, func, depth)
+        scoped = self._scoped_call(node, func, args)
         if scoped is not None:
             return scoped
         if isinstance(func, ast.Attribute):
